@@ -1,0 +1,54 @@
+// Capture stage benchmark: `netml capture --read` (pcap -> packets.csv) versus tshark's field export of
+// the same columns on the same file, plus peak memory on a 1x and a 2x file to show it stays flat.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasCommand, measure } from './measure.js';
+
+const NETML = 'bin/netml.js';
+
+// tshark fields matching packets.csv's columns, one for one where tshark has them
+const TSHARK_FIELDS = [
+  'frame.number', 'frame.time_epoch', 'frame.interface_id', 'frame.len', 'frame.cap_len', 'eth.src', 'eth.dst', 'eth.type',
+  'vlan.id', 'ip.version', 'ip.src', 'ip.dst', 'ip.proto', 'ip.ttl', 'ip.len', 'ip.flags.df', 'ip.flags.mf', 'ip.frag_offset',
+  'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.window_size_value', 'tcp.hdr_len', 'tcp.len',
+  'udp.srcport', 'udp.dstport', 'icmp.type', 'icmp.code', 'arp.opcode', '_ws.expert.severity',
+];
+
+export async function captureSuite({ dataDir, captures }) {
+  const rows = [];
+  const [main, double] = captures;
+  const packets = main.packets;
+  const netmlCsv = measure('node', [NETML, 'capture', '--read', main.path, '--no-pcap', '-o', join(dataDir, 'packets.csv'), '--quiet']);
+  rows.push(row('netml capture --read (packets.csv only)', packets, netmlCsv));
+  const netmlBoth = measure('node', [NETML, 'capture', '--read', main.path, '-w', join(dataDir, 'copy.pcap'), '-o', join(dataDir, 'packets.csv'), '--quiet']);
+  rows.push(row('netml capture --read (packets.csv + capture.pcap)', packets, netmlBoth));
+  const netmlDouble = measure('node', [NETML, 'capture', '--read', double.path, '--no-pcap', '-o', join(dataDir, 'packets2.csv'), '--quiet']);
+  rows.push(row(`netml capture --read, 2x file (${double.packets.toLocaleString('en-US')} packets)`, double.packets, netmlDouble));
+  let tshark = null;
+  if (hasCommand('tshark')) {
+    const args = ['-n', '-r', main.path, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', ...TSHARK_FIELDS.flatMap((f) => ['-e', f])];
+    tshark = measure('tshark', args);
+    rows.push(row('tshark -T fields (same columns)', packets, tshark));
+  } else {
+    rows.push({ name: 'tshark -T fields (same columns)', skipped: 'tshark is not installed (apt-get install tshark)' });
+  }
+  const ratio = tshark ? tshark.seconds / netmlCsv.seconds : null;
+  return {
+    suite: 'capture',
+    input: { path: main.path, packets, bytes: statSync(main.path).size },
+    rows,
+    ratios: {
+      netmlOverTshark: ratio,
+      memoryGrowth2x: netmlDouble.peakRssMb / netmlCsv.peakRssMb,
+    },
+    targets: {
+      'packets/s >= 1,000,000': netmlCsv.seconds > 0 && packets / netmlCsv.seconds >= 1e6,
+      '>= 20x tshark': ratio === null ? 'skipped' : ratio >= 20,
+      'peak RSS < 200 MB': netmlCsv.peakRssMb < 200 && netmlDouble.peakRssMb < 200,
+    },
+  };
+}
+
+function row(name, packets, m) {
+  return { name, packets, seconds: m.seconds, packetsPerSecond: packets / m.seconds, peakRssMb: m.peakRssMb };
+}

@@ -1,0 +1,50 @@
+// `npm run bench`: makes (or reuses) the benchmark captures, runs every suite side by side with its peers,
+// prints a Markdown table and writes bench/results/*.json and bench/RESULTS.md. Figures, never assertions.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { captureSuite } from './capture-suite.js';
+
+const dataDir = 'bench/data';
+const resultsDir = 'bench/results';
+mkdirSync(dataDir, { recursive: true });
+mkdirSync(resultsDir, { recursive: true });
+
+/** A synthetic office capture of about `rounds` x 16,700 packets (seeded, so every run measures the same bytes). */
+function capture(name, rounds) {
+  const path = join(dataDir, `${name}.pcap`);
+  const countPath = `${path}.packets`;
+  if (!existsSync(path) || !existsSync(countPath)) {
+    process.stderr.write(`making ${path} ...\n`);
+    const run = spawnSync('node', ['dist/tools/make-capture.js', path, '--rounds', String(rounds), '--clients', '200', '--sessions', '0.5', '--seed', '11'], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(run.stderr);
+    writeFileSync(countPath, /wrote (\d+) packets/.exec(run.stderr)[1]);
+  }
+  return { path, packets: Number(spawnSync('cat', [countPath], { encoding: 'utf8' }).stdout) };
+}
+
+const only = process.argv.slice(2);
+const suites = [];
+if (only.length === 0 || only.includes('capture')) {
+  const captures = [capture('office-1x', 60), capture('office-2x', 120)];
+  process.stderr.write('suite capture ...\n');
+  suites.push(await captureSuite({ dataDir, captures }));
+}
+
+const lines = ['# netml benchmark results', '', `Machine: ${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Re-run with \`npm run bench\`.`, ''];
+for (const s of suites) {
+  writeFileSync(join(resultsDir, `${s.suite}.json`), JSON.stringify(s, null, 2));
+  lines.push(`## ${s.suite}: ${s.input.packets.toLocaleString('en-US')} packets, ${(s.input.bytes / 1e6).toFixed(0)} MB (${s.input.path})`, '');
+  lines.push('| tool | seconds | packets/s | peak RSS (MB) |', '|---|---:|---:|---:|');
+  for (const r of s.rows) {
+    if (r.skipped) lines.push(`| ${r.name} | skipped: ${r.skipped} | | |`);
+    else lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.packetsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} |`);
+  }
+  lines.push('');
+  for (const [k, v] of Object.entries(s.ratios)) lines.push(`- ${k}: ${v === null ? 'n/a' : v.toFixed(2)}`);
+  for (const [k, v] of Object.entries(s.targets)) lines.push(`- target ${k}: ${v === true ? 'met' : v === false ? 'NOT met' : v}`);
+  lines.push('');
+}
+const md = lines.join('\n');
+writeFileSync('bench/RESULTS.md', md + '\n');
+process.stdout.write(md + '\n');

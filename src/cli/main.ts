@@ -1,0 +1,65 @@
+// The command-line entry: builds the commander program, runs one subcommand, and turns every failure into
+// a message, a hint and an exit code. `main(argv)` never calls process.exit, so tests can call it directly.
+
+import { Command, CommanderError } from 'commander';
+import { ExitCode, NetmlError } from '../errors.js';
+import { registerCapture } from './capture.js';
+import { readVersion } from './version.js';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
+  const program = new Command('netml')
+    .description('Turn network traffic into machine-learning verdicts: capture packets, extract features, train, detect, visualize.')
+    .version(readVersion(), '-V, --version')
+    .option('--debug', 'print stack traces of errors')
+    .showHelpAfterError('(run with --help for usage and examples)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Pipeline (each stage reads and writes files in dataset/, models/, results/):
+  sudo netml capture                 capture live until Ctrl+C -> dataset/capture.pcap, dataset/packets.csv
+  netml capture --read some.pcapng   the same from a capture file
+
+Run "netml <command> --help" for each command's options and examples.`,
+    );
+  registerCapture(program, io, result);
+  return program;
+}
+
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const result = { exitCode: ExitCode.ok as number };
+  const program = buildProgram(io, result);
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.exitCode;
+  } catch (err) {
+    return reportError(err, io, debug);
+  }
+}
+
+function reportError(err: unknown, io: CliIo, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    // commander already printed its message; help and version are successes
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof NetmlError) {
+    io.stderr.write(`netml: ${err.message}\n`);
+    if (err.hint) io.stderr.write(`  hint: ${err.hint}\n`);
+    if (debug && err.stack) io.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  io.stderr.write(`netml: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+  io.stderr.write(debug ? `${(err as Error)?.stack}\n` : '  hint: run again with --debug for the stack trace, and report it\n');
+  return ExitCode.internal;
+}
