@@ -120,8 +120,9 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
       const done = limitToCount(batch, recorder.packets, opts.count);
       recorder.record(batch, reader.interfaces);
       if (done || interrupted) break;
+      await recorder.waitForRoom();
     }
-    recorder.close(reader.interfaces);
+    await recorder.close(reader.interfaces);
   } catch (err) {
     recorder.abandon();
     throw err;
@@ -191,8 +192,9 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
       const done = limitToCount(batch, recorder.packets, opts.count);
       recorder.record(batch, interfaces);
       if (done) stop();
+      await recorder.waitForRoom();
     }
-    recorder.close(interfaces);
+    await recorder.close(interfaces);
   } catch (err) {
     recorder.flush();
     throw err;

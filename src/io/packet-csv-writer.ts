@@ -2,7 +2,7 @@
 // ran at ~0.24 M rows/s here; writing digits and separators as bytes reaches millions of rows/s with the
 // same output. The column order is PACKET_COLUMNS'; test/io/packet-csv-writer.test.ts proves they agree.
 
-import { protocolName } from '../decode/protocol-name.js';
+import { type ProtocolName, protocolName } from '../decode/protocol-name.js';
 import { decodeStatusNames, PacketMeta, TunnelKind, tunnelKindNames } from '../decode/packet-meta.js';
 import { PACKET_CSV_HEADER } from '../schema/packet-columns.js';
 import type { FileSink } from './file-sink.js';
@@ -16,26 +16,25 @@ const ZERO = 0x30;
 /** Longest possible row: 38 columns, two IPv6 pairs, a quoted status detail. */
 const MAX_ROW_BYTES = 1024;
 
+/** "00".."99" as 200 bytes: two digits per division when printing integers */
+const DIGIT_PAIRS = new Uint8Array(Array.from({ length: 100 }, (_, i) => [ZERO + ((i / 10) | 0), ZERO + (i % 10)]).flat());
+
 const HEX = new Uint8Array(Array.from('0123456789abcdef', (c) => c.charCodeAt(0)));
 
 /** "0".."255" as bytes, so an IPv4 octet costs a table lookup. */
 const OCTET_TEXT: Uint8Array[] = Array.from({ length: 256 }, (_, i) => new TextEncoder().encode(String(i)));
 
-const encodedCache = new Map<string, Uint8Array>();
 function encoded(text: string): Uint8Array {
-  let bytes = encodedCache.get(text);
-  if (!bytes) {
-    bytes = new TextEncoder().encode(text);
-    encodedCache.set(text, bytes);
-  }
-  return bytes;
+  return new TextEncoder().encode(text);
 }
 const STATUS_TEXT = decodeStatusNames.map(encoded);
+const PROTOCOL_TEXT: Record<ProtocolName, Uint8Array> = Object.fromEntries(
+  (['tcp', 'udp', 'icmp', 'icmpv6', 'sctp', 'arp', 'gre', 'esp', 'ah', 'igmp', 'ip', 'other'] as const).map((name) => [name, encoded(name)]),
+) as Record<ProtocolName, Uint8Array>;
 const TUNNEL_TEXT = tunnelKindNames.map(encoded);
 
 export class PacketCsvWriter {
   private readonly sink: FileSink;
-  private readonly digits = new Uint8Array(24);
 
   constructor(sink: FileSink) {
     this.sink = sink;
@@ -84,7 +83,7 @@ export class PacketCsvWriter {
     buf[p++] = COMMA;
     p = this.optional(buf, p, m.ipProto);
     buf[p++] = COMMA;
-    p = put(buf, p, encoded(protocolName(m)));
+    p = put(buf, p, PROTOCOL_TEXT[protocolName(m)]);
     buf[p++] = COMMA;
     p = this.optional(buf, p, m.ttl);
     buf[p++] = COMMA;
@@ -127,6 +126,7 @@ export class PacketCsvWriter {
       p = address(buf, p, bytes, m.tunnelDstOffset, tunnelLen);
     } else {
       buf[p++] = COMMA;
+      buf[p++] = COMMA;
     }
     buf[p++] = COMMA;
     p = put(buf, p, STATUS_TEXT[m.status]);
@@ -141,37 +141,43 @@ export class PacketCsvWriter {
     return n < 0 ? p : this.uint(buf, p, n);
   }
 
-  /** Decimal digits of a non-negative integer below 2^53. */
+  /** Decimal digits of a non-negative integer below 2^53, two digits per table lookup. */
   private uint(buf: Uint8Array, p: number, n: number): number {
     if (n < 10) {
       buf[p] = ZERO + n;
       return p + 1;
     }
-    if (n < 100) {
-      const tens = (n / 10) | 0;
-      buf[p] = ZERO + tens;
-      buf[p + 1] = ZERO + n - tens * 10;
-      return p + 2;
+    if (n >= 2147483648) return this.bigUint(buf, p, n);
+    const len = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+    let v = n | 0;
+    let at = p + len;
+    while (v >= 100) {
+      const q = (v / 100) | 0;
+      const pair = (v - q * 100) << 1;
+      buf[--at] = DIGIT_PAIRS[pair + 1];
+      buf[--at] = DIGIT_PAIRS[pair];
+      v = q;
     }
-    const d = this.digits;
-    let len = 0;
-    if (n < 2147483648) {
-      let v = n | 0;
-      while (v > 0) {
-        const q = (v / 10) | 0;
-        d[len++] = ZERO + v - q * 10;
-        v = q;
-      }
+    if (v >= 10) {
+      buf[--at] = DIGIT_PAIRS[(v << 1) + 1];
+      buf[--at] = DIGIT_PAIRS[v << 1];
     } else {
-      let v = n;
-      while (v > 0) {
-        const q = Math.floor(v / 10);
-        d[len++] = ZERO + v - q * 10;
-        v = q;
-      }
+      buf[--at] = ZERO + v;
     }
-    for (let i = len - 1; i >= 0; i--) buf[p++] = d[i];
-    return p;
+    return p + len;
+  }
+
+  /** Integers from 2^31 (TCP sequence numbers, far-future seconds, huge packet counts): 8 low digits apart. */
+  private bigUint(buf: Uint8Array, p: number, n: number): number {
+    const high = Math.floor(n / 1e8);
+    p = this.uint(buf, p, high);
+    let low = n - high * 1e8;
+    for (let i = 7; i >= 0; i--) {
+      const q = (low / 10) | 0;
+      buf[p + i] = ZERO + low - q * 10;
+      low = q;
+    }
+    return p + 8;
   }
 
   /** Nine zero-padded digits: tshark's frame.time_epoch format. */

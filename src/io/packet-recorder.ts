@@ -50,12 +50,12 @@ export class PacketRecorder {
     const sinks: FileSink[] = [];
     try {
       if (options.csvPath) {
-        this.csvSink = new FileSink(options.csvPath, { atomic: options.atomic });
+        this.csvSink = new FileSink(options.csvPath, { atomic: options.atomic, background: true });
         sinks.push(this.csvSink);
         this.csv = new PacketCsvWriter(this.csvSink);
       }
       if (options.pcapPath) {
-        this.pcapSink = new FileSink(options.pcapPath, { atomic: options.atomic });
+        this.pcapSink = new FileSink(options.pcapPath, { atomic: options.atomic, background: true });
         sinks.push(this.pcapSink);
       }
     } catch (err) {
@@ -99,11 +99,17 @@ export class PacketRecorder {
     this.pcapSink?.flush();
   }
 
-  close(interfaces: readonly CaptureInterface[]): void {
+  /** Backpressure: resolves when the disk has caught up enough to take the next batch. */
+  async waitForRoom(): Promise<void> {
+    await this.csvSink?.waitForRoom();
+    await this.pcapSink?.waitForRoom();
+  }
+
+  async close(interfaces: readonly CaptureInterface[]): Promise<void> {
     // an input with no packets still gets a valid, empty capture file with its link type
     if (this.pcapSink && !this.pcap && !this.pcapng) this.openPcap(interfaces);
-    this.csvSink?.close();
-    this.pcapSink?.close();
+    await this.csvSink?.finish();
+    await this.pcapSink?.finish();
   }
 
   abandon(): void {

@@ -24,6 +24,8 @@ export interface OfficeTrafficOptions {
   attacks: boolean;
   /** SYNs of the flood per round while it lasts */
   floodSynsPerRound?: number;
+  /** largest web response; responses are uniform between 200 bytes and this */
+  maxResponseBytes?: number;
 }
 
 interface Host {
@@ -67,7 +69,7 @@ export function* officeTraffic(o: OfficeTrafficOptions): Generator<SynthPacket[]
         const site = rng.pick(SITES);
         const afterDns = dnsLookup(out, rng, start, c, site);
         const v6 = rng.next() < 0.2;
-        webSession(out, rng, afterDns, c, v6, v6 ? 443 : 80, rng.int(200, 60_000));
+        webSession(out, rng, afterDns, c, v6, v6 ? 443 : 80, rng.int(200, o.maxResponseBytes ?? 60_000));
       }
       if (rng.next() < 0.05) ping(out, rng, t0 + rng.int(0, 800_000), c, rng.next() < 0.5);
     }

@@ -1,6 +1,6 @@
 // Writes a synthetic capture made by netml itself (see src/synth/office-traffic.ts): the bundled
 // dataset/sample.pcap and the large benchmark captures come from here, never from third parties.
-//   node dist/tools/make-capture.js OUT.pcap [--rounds 60] [--clients 12] [--sessions 0.3] [--seed 7] [--attacks] [--flood N]
+//   node dist/tools/make-capture.js OUT.pcap [--rounds 60] [--clients 12] [--sessions 0.3] [--seed 7] [--attacks] [--flood N] [--max-response BYTES]
 
 import { PcapWriter } from '../capture/pcap-writer.js';
 import { FileSink } from '../io/file-sink.js';
@@ -14,7 +14,7 @@ function option(args: string[], name: string, fallback: number): number {
 const args = process.argv.slice(2);
 const out = args[0];
 if (!out || out.startsWith('--')) {
-  process.stderr.write('usage: make-capture OUT.pcap [--rounds N] [--clients N] [--sessions X] [--seed N] [--attacks] [--flood SYNS_PER_ROUND]\n');
+  process.stderr.write('usage: make-capture OUT.pcap [--rounds N] [--clients N] [--sessions X] [--seed N] [--attacks] [--flood SYNS_PER_ROUND] [--max-response BYTES]\n');
   process.exit(64);
 }
 const sink = new FileSink(out, { atomic: true });
@@ -28,6 +28,7 @@ for (const round of officeTraffic({
   sessionsPerClientRound: option(args, '--sessions', 0.3),
   attacks: args.includes('--attacks'),
   floodSynsPerRound: option(args, '--flood', 2000),
+  maxResponseBytes: option(args, '--max-response', 60000),
 })) {
   for (const p of round) {
     const sec = Math.floor(p.timeUs / 1e6);
