@@ -134,13 +134,17 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     await reader.close();
   }
   for (const path of [outputs.csvPath, outputs.pcapPath]) if (path) giveToInvokingUser(path);
+  const warnings = [...reader.warnings];
+  if (recorder.packets === 0 && warnings.length === 0 && !interrupted) {
+    warnings.push({ byteOffset: reader.fileSizeBytes, packetNumber: 0, message: 'the file holds no packets, only its header' });
+  }
   const elapsed = (performance.now() - started) / 1000;
   const summary: CaptureSummary = {
     source: inputPath,
     format: reader.format,
     linkTypes: [...new Set(reader.interfaces.map((i) => i.linkType))],
     ...recorderFigures(recorder, elapsed),
-    warnings: reader.warnings,
+    warnings,
     interrupted,
     outputs: { csv: outputs.csvPath ?? null, pcap: outputs.pcapPath ?? null },
   };
@@ -270,6 +274,10 @@ function sameFile(a: string, b: string): boolean {
 
 function report(summary: CaptureSummary, opts: CaptureOptions, io: CliIo): void {
   for (const w of summary.warnings) {
+    if (w.packetNumber === 0) {
+      io.stderr.write(`netml: warning: ${summary.source}: ${w.message}\n`);
+      continue;
+    }
     io.stderr.write(`netml: warning: ${summary.source}: ${w.message} (packet ${w.packetNumber}, byte ${w.byteOffset}); the ${formatCount(w.packetNumber - 1)} packets before it were kept\n`);
   }
   if (opts.json) {
