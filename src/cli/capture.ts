@@ -1,13 +1,13 @@
 // `netml capture`: the first pipeline stage. Frames come from libpcap (live) or a capture file (--read)
 // and leave as dataset/capture.pcap plus dataset/packets.csv; this file only wires options to that loop.
 
-import { mkdirSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
 import { ExitCode, outputFileError, UsageError } from '../errors.js';
-import { giveToInvokingUser } from '../io/file-ownership.js';
+import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
 import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, useColour } from '../viz/table.js';
@@ -253,10 +253,8 @@ function recorderFigures(recorder: PacketRecorder, elapsedSeconds: number) {
 function prepareOutputs(csvPath: string | undefined, pcapPath: string | undefined): { csvPath?: string; pcapPath?: string } {
   for (const path of [csvPath, pcapPath]) {
     if (!path) continue;
-    const dir = dirname(resolve(path));
     try {
-      const created = mkdirSync(dir, { recursive: true });
-      if (created) giveToInvokingUser(created);
+      makeDirectoryForInvokingUser(dirname(resolve(path)));
     } catch (err) {
       throw outputFileError(path, err);
     }

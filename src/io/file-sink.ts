@@ -8,7 +8,7 @@
 //   overlaps with decoding on the second core. The caller awaits `waitForRoom()` between batches (bounded
 //   queue = bounded memory) and `finish()` at the end.
 
-import { close as closeAsync, closeSync, fsync as fsyncAsync, fsyncSync, openSync, renameSync, rmSync, write as writeAsync, writeSync } from 'node:fs';
+import { close as closeAsync, closeSync, constants, fsync as fsyncAsync, fsyncSync, openSync, renameSync, rmSync, write as writeAsync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { outputFileError } from '../errors.js';
 
@@ -52,8 +52,10 @@ export class FileSink {
     this.path = options.atomic ? `${path}.tmp-${process.pid}` : path;
     this.blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
     this.buf = Buffer.allocUnsafe(this.blockBytes);
+    // never follow a symlink planted at the output path: under sudo that would let a user truncate any file
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
     try {
-      this.fd = openSync(this.path, 'w');
+      this.fd = openSync(this.path, flags, 0o644);
     } catch (err) {
       throw outputFileError(path, err);
     }
