@@ -80,6 +80,7 @@ interface CaptureSummary {
   packets: number;
   wireBytes: number;
   capturedBytes: number;
+  cutBySnapLength: number;
   firstPacketTime: number | null;
   lastPacketTime: number | null;
   elapsedSeconds: number;
@@ -242,6 +243,7 @@ function recorderFigures(recorder: PacketRecorder, elapsedSeconds: number) {
     packets: recorder.packets,
     wireBytes: recorder.wireBytes,
     capturedBytes: recorder.capturedBytes,
+    cutBySnapLength: recorder.cutBySnapLength,
     firstPacketTime: Number.isFinite(recorder.firstTs) ? recorder.firstTs : null,
     lastPacketTime: Number.isFinite(recorder.lastTs) ? recorder.lastTs : null,
     elapsedSeconds,
@@ -296,6 +298,9 @@ function report(summary: CaptureSummary, opts: CaptureOptions, io: CliIo): void 
     rows.push(['dropped by kernel', formatCount(summary.libpcap.droppedByKernel)]);
     rows.push(['dropped by interface', formatCount(summary.libpcap.droppedByInterface)]);
     if (summary.libpcap.droppedByNetml > 0) rows.push(['dropped by netml (too slow)', formatCount(summary.libpcap.droppedByNetml)]);
+  }
+  if (summary.cutBySnapLength > 0) {
+    rows.push(['cut by snap length', `${formatCount(summary.cutBySnapLength)} packets captured shorter than on the wire`]);
   }
   for (const p of summary.decodeProblems) {
     rows.push([`${p.status} packets`, `${formatCount(p.count)} (first: packet ${p.firstPacketNumber}, ${p.firstDetail})`]);

@@ -35,6 +35,11 @@ export class PacketMeta {
   statusDetail = '';
 
   linkType = -1;
+  /**
+   * true when the whole frame is known to be captured (captured length = wire length): an IP length beyond
+   * the frame is then damage, not the snap length cutting a long packet short
+   */
+  frameIsWhole = false;
   /** offsets of the 6-byte MAC addresses, -1 without an Ethernet header */
   ethSrcOffset = -1;
   ethDstOffset = -1;
@@ -92,6 +97,7 @@ export class PacketMeta {
     this.status = DecodeStatus.ok;
     this.statusDetail = '';
     this.linkType = linkType;
+    this.frameIsWhole = false;
     this.ethSrcOffset = -1;
     this.ethDstOffset = -1;
     this.etherType = -1;

@@ -32,6 +32,8 @@ export class PacketRecorder {
   packets = 0;
   wireBytes = 0;
   capturedBytes = 0;
+  /** frames the snap length cut short (captured < wire length): their payload columns come from declared lengths */
+  cutBySnapLength = 0;
   firstTs = NaN;
   lastTs = NaN;
   readonly statusCounts = new Float64Array(decodeStatusNames.length);
@@ -77,13 +79,14 @@ export class PacketRecorder {
       const start = batch.start[i];
       const capLen = batch.capLen[i];
       const packetNumber = batch.firstPacketNumber + i;
-      decodeFrame(bytes, start, start + capLen, batch.linkType[i], meta);
+      decodeFrame(bytes, start, start + capLen, batch.linkType[i], meta, batch.wireLen[i]);
       if (meta.status !== DecodeStatus.ok) this.noteProblem(packetNumber);
       if (csv) csv.writeRow(packetNumber, batch.tsSec[i], batch.tsNsec[i], batch.interfaceId[i], batch.wireLen[i], capLen, meta);
       if (pcap) pcap.writeFrame(bytes, start, capLen, batch.wireLen[i], batch.tsSec[i], batch.tsNsec[i]);
       else if (pcapng) pcapng.writeFrame(batch.interfaceId[i], bytes, start, capLen, batch.wireLen[i], batch.tsSec[i], batch.tsNsec[i]);
       this.wireBytes += batch.wireLen[i];
       this.capturedBytes += capLen;
+      if (capLen < batch.wireLen[i]) this.cutBySnapLength++;
     }
     if (batch.count > 0) {
       const last = batch.count - 1;
