@@ -10,13 +10,13 @@ const resultsDir = 'bench/results';
 mkdirSync(dataDir, { recursive: true });
 mkdirSync(resultsDir, { recursive: true });
 
-/** A synthetic office capture of about `rounds` x 16,700 packets (seeded, so every run measures the same bytes). */
+/** A synthetic office capture of about `rounds` x 1,800 packets, ~440 bytes each (seeded: every run measures the same bytes). */
 function capture(name, rounds) {
   const path = join(dataDir, `${name}.pcap`);
   const countPath = `${path}.packets`;
   if (!existsSync(path) || !existsSync(countPath)) {
     process.stderr.write(`making ${path} ...\n`);
-    const run = spawnSync('node', ['dist/tools/make-capture.js', path, '--rounds', String(rounds), '--clients', '200', '--sessions', '0.5', '--seed', '11'], { encoding: 'utf8' });
+    const run = spawnSync('node', ['dist/tools/make-capture.js', path, '--rounds', String(rounds), '--clients', '200', '--sessions', '0.5', '--max-response', '12000', '--seed', '11'], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(run.stderr);
     writeFileSync(countPath, /wrote (\d+) packets/.exec(run.stderr)[1]);
   }
@@ -26,7 +26,7 @@ function capture(name, rounds) {
 const only = process.argv.slice(2);
 const suites = [];
 if (only.length === 0 || only.includes('capture')) {
-  const captures = [capture('office-1x', 60), capture('office-2x', 120)];
+  const captures = [capture('office-1x', 560), capture('office-2x', 1120)];
   process.stderr.write('suite capture ...\n');
   suites.push(await captureSuite({ dataDir, captures }));
 }

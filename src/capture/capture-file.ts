@@ -5,6 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureFormatError, inputFileError } from '../errors.js';
 import { createFrameBatch, type CaptureFormat, type CaptureInterface, type CaptureWarning, type FrameBatch } from './frame-batch.js';
+import { ReadAhead } from './read-ahead.js';
 import { chooseVariant, isPcapMagic, parsePcapHeader, PcapRecordParser, PCAP_FILE_HEADER_BYTES, VARIANT_PROBE_BYTES } from './pcap-format.js';
 import { BLOCK_SHB, checkFirstSectionHeader, PcapngRecordParser } from './pcapng-format.js';
 
@@ -162,6 +163,7 @@ class StreamingCaptureReader implements CaptureFileReader, WarningSink {
   private readonly chunk: Buffer;
   private readonly initialBytes: number;
   private readonly batch: FrameBatch;
+  private readAhead: ReadAhead | undefined;
   private parser: RecordParser | undefined;
   private startPos = 0;
   private iterated = false;
@@ -278,9 +280,10 @@ class StreamingCaptureReader implements CaptureFileReader, WarningSink {
   private async read(buf: Buffer, offset: number, position: number): Promise<number> {
     const fh = this.fh;
     if (!fh) throw new Error(`${this.path}: read after close`);
+    this.readAhead ??= new ReadAhead(fh, this.seekable, position, this.chunk.length);
     let n: number;
     try {
-      ({ bytesRead: n } = await fh.read(buf, offset, buf.length - offset, this.seekable ? position : null));
+      n = await this.readAhead.read(buf, offset, buf.length - offset, position);
     } catch (err) {
       throw inputFileError(this.path, err);
     }
@@ -291,8 +294,9 @@ class StreamingCaptureReader implements CaptureFileReader, WarningSink {
   close(): Promise<void> {
     if (!this.closing) {
       const fh = this.fh;
+      const readAhead = this.readAhead;
       this.fh = undefined;
-      this.closing = fh ? fh.close() : Promise.resolve();
+      this.closing = fh ? (readAhead ? readAhead.settle() : Promise.resolve()).then(() => fh.close()) : Promise.resolve();
     }
     return this.closing;
   }

@@ -35,6 +35,9 @@ const TUNNEL_TEXT = tunnelKindNames.map(encoded);
 
 export class PacketCsvWriter {
   private readonly sink: FileSink;
+  private cachedSecond = -1;
+  private readonly cachedSecondText = new Uint8Array(20);
+  private cachedSecondLength = 0;
 
   constructor(sink: FileSink) {
     this.sink = sink;
@@ -48,74 +51,74 @@ export class PacketCsvWriter {
     let p = sink.pos;
     const bytes = m.bytes;
 
-    p = this.uint(buf, p, packetNumber);
+    p = writeUint(buf, p, packetNumber);
     buf[p++] = COMMA;
-    p = this.uint(buf, p, tsSec);
+    p = this.seconds(buf, p, tsSec);
     buf[p++] = DOT;
-    p = this.fraction9(buf, p, tsNsec);
+    p = fraction9(buf, p, tsNsec);
     buf[p++] = COMMA;
-    p = this.uint(buf, p, interfaceId);
+    p = writeUint(buf, p, interfaceId);
     buf[p++] = COMMA;
-    p = this.uint(buf, p, wireLen);
+    p = writeUint(buf, p, wireLen);
     buf[p++] = COMMA;
-    p = this.uint(buf, p, capLen);
+    p = writeUint(buf, p, capLen);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.linkType);
+    if (m.linkType >= 0) p = writeUint(buf, p, m.linkType);
     buf[p++] = COMMA;
     if (m.ethSrcOffset >= 0) p = mac(buf, p, bytes, m.ethSrcOffset);
     buf[p++] = COMMA;
     if (m.ethDstOffset >= 0) p = mac(buf, p, bytes, m.ethDstOffset);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.etherType);
+    if (m.etherType >= 0) p = writeUint(buf, p, m.etherType);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.vlanId);
+    if (m.vlanId >= 0) p = writeUint(buf, p, m.vlanId);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.vlanInnerId);
+    if (m.vlanInnerId >= 0) p = writeUint(buf, p, m.vlanInnerId);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.mplsLabel);
+    if (m.mplsLabel >= 0) p = writeUint(buf, p, m.mplsLabel);
     buf[p++] = COMMA;
-    if (m.ipVersion !== 0) p = this.uint(buf, p, m.ipVersion);
+    if (m.ipVersion !== 0) buf[p++] = ZERO + m.ipVersion;
     buf[p++] = COMMA;
     const addrLen = m.ipVersion === 6 ? 16 : m.ipVersion === 4 ? 4 : m.arpAddrLen;
     p = address(buf, p, bytes, m.srcAddrOffset, addrLen);
     buf[p++] = COMMA;
     p = address(buf, p, bytes, m.dstAddrOffset, addrLen);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.ipProto);
+    if (m.ipProto >= 0) p = writeUint(buf, p, m.ipProto);
     buf[p++] = COMMA;
     p = put(buf, p, PROTOCOL_TEXT[protocolName(m)]);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.ttl);
+    if (m.ttl >= 0) p = writeUint(buf, p, m.ttl);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.ipLen);
+    if (m.ipLen >= 0) p = writeUint(buf, p, m.ipLen);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.ipDontFragment);
+    if (m.ipDontFragment >= 0) p = writeUint(buf, p, m.ipDontFragment);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.ipMoreFragments);
+    if (m.ipMoreFragments >= 0) p = writeUint(buf, p, m.ipMoreFragments);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.fragOffset);
+    if (m.fragOffset >= 0) p = writeUint(buf, p, m.fragOffset);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.srcPort);
+    if (m.srcPort >= 0) p = writeUint(buf, p, m.srcPort);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.dstPort);
+    if (m.dstPort >= 0) p = writeUint(buf, p, m.dstPort);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.tcpFlags);
+    if (m.tcpFlags >= 0) p = writeUint(buf, p, m.tcpFlags);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.tcpSeq);
+    if (m.tcpSeq >= 0) p = writeUint(buf, p, m.tcpSeq);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.tcpAck);
+    if (m.tcpAck >= 0) p = writeUint(buf, p, m.tcpAck);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.tcpWindow);
+    if (m.tcpWindow >= 0) p = writeUint(buf, p, m.tcpWindow);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.tcpOptionsLen);
+    if (m.tcpOptionsLen >= 0) p = writeUint(buf, p, m.tcpOptionsLen);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.payloadLen);
+    if (m.payloadLen >= 0) p = writeUint(buf, p, m.payloadLen);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.icmpType);
+    if (m.icmpType >= 0) p = writeUint(buf, p, m.icmpType);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.icmpCode);
+    if (m.icmpCode >= 0) p = writeUint(buf, p, m.icmpCode);
     buf[p++] = COMMA;
-    p = this.optional(buf, p, m.arpOp);
+    if (m.arpOp >= 0) p = writeUint(buf, p, m.arpOp);
     buf[p++] = COMMA;
     if (m.tunnel !== TunnelKind.none) {
       p = put(buf, p, TUNNEL_TEXT[m.tunnel]);
@@ -136,60 +139,78 @@ export class PacketCsvWriter {
     sink.pos = p;
   }
 
-  /** Empty cell for -1 (absent), digits otherwise. */
-  private optional(buf: Uint8Array, p: number, n: number): number {
-    return n < 0 ? p : this.uint(buf, p, n);
+  /** Consecutive packets share their second: its digits are written once and copied after that. */
+  private seconds(buf: Uint8Array, p: number, tsSec: number): number {
+    if (tsSec !== this.cachedSecond) {
+      this.cachedSecond = tsSec;
+      this.cachedSecondLength = writeUint(this.cachedSecondText, 0, tsSec);
+    }
+    const text = this.cachedSecondText;
+    for (let i = 0; i < this.cachedSecondLength; i++) buf[p + i] = text[i];
+    return p + this.cachedSecondLength;
   }
+}
 
-  /** Decimal digits of a non-negative integer below 2^53, two digits per table lookup. */
-  private uint(buf: Uint8Array, p: number, n: number): number {
-    if (n < 10) {
-      buf[p] = ZERO + n;
-      return p + 1;
-    }
-    if (n >= 2147483648) return this.bigUint(buf, p, n);
-    const len = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-    let v = n | 0;
-    let at = p + len;
-    while (v >= 100) {
-      const q = (v / 100) | 0;
-      const pair = (v - q * 100) << 1;
-      buf[--at] = DIGIT_PAIRS[pair + 1];
-      buf[--at] = DIGIT_PAIRS[pair];
-      v = q;
-    }
-    if (v >= 10) {
-      buf[--at] = DIGIT_PAIRS[(v << 1) + 1];
-      buf[--at] = DIGIT_PAIRS[v << 1];
-    } else {
-      buf[--at] = ZERO + v;
-    }
+/** Decimal text of 0..65535 (ports, lengths, TTLs, flags, windows: most cells), 5 bytes each + length. */
+const SMALL_TEXT = new Uint8Array(65536 * 5);
+const SMALL_LENGTH = new Uint8Array(65536);
+for (let n = 0; n < 65536; n++) {
+  const text = String(n);
+  SMALL_LENGTH[n] = text.length;
+  for (let i = 0; i < text.length; i++) SMALL_TEXT[n * 5 + i] = text.charCodeAt(i);
+}
+
+/** Decimal digits of a non-negative integer below 2^53: a table copy below 65536, digit pairs above. */
+function writeUint(buf: Uint8Array, p: number, n: number): number {
+  if (n < 65536) {
+    const len = SMALL_LENGTH[n];
+    const at = n * 5;
+    for (let i = 0; i < len; i++) buf[p + i] = SMALL_TEXT[at + i];
     return p + len;
   }
-
-  /** Integers from 2^31 (TCP sequence numbers, far-future seconds, huge packet counts): 8 low digits apart. */
-  private bigUint(buf: Uint8Array, p: number, n: number): number {
-    const high = Math.floor(n / 1e8);
-    p = this.uint(buf, p, high);
-    let low = n - high * 1e8;
-    for (let i = 7; i >= 0; i--) {
-      const q = (low / 10) | 0;
-      buf[p + i] = ZERO + low - q * 10;
-      low = q;
-    }
-    return p + 8;
+  if (n >= 2147483648) return writeBigUint(buf, p, n);
+  const len = n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  let v = n | 0;
+  let at = p + len;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    const pair = (v - q * 100) << 1;
+    buf[--at] = DIGIT_PAIRS[pair + 1];
+    buf[--at] = DIGIT_PAIRS[pair];
+    v = q;
   }
-
-  /** Nine zero-padded digits: tshark's frame.time_epoch format. */
-  private fraction9(buf: Uint8Array, p: number, nsec: number): number {
-    let v = nsec | 0;
-    for (let i = 8; i >= 0; i--) {
-      const q = (v / 10) | 0;
-      buf[p + i] = ZERO + v - q * 10;
-      v = q;
-    }
-    return p + 9;
+  if (v >= 10) {
+    buf[--at] = DIGIT_PAIRS[(v << 1) + 1];
+    buf[--at] = DIGIT_PAIRS[v << 1];
+  } else {
+    buf[--at] = ZERO + v;
   }
+  return p + len;
+}
+
+/** Integers from 2^31 (TCP sequence numbers, far-future seconds, huge packet counts): 8 low digits apart. */
+function writeBigUint(buf: Uint8Array, p: number, n: number): number {
+  const high = Math.floor(n / 1e8);
+  p = writeUint(buf, p, high);
+  return zeroPadded8(buf, p, n - high * 1e8);
+}
+
+function zeroPadded8(buf: Uint8Array, p: number, v: number): number {
+  for (let i = 6; i >= 0; i -= 2) {
+    const q = (v / 100) | 0;
+    const pair = (v - q * 100) << 1;
+    buf[p + i] = DIGIT_PAIRS[pair];
+    buf[p + i + 1] = DIGIT_PAIRS[pair + 1];
+    v = q;
+  }
+  return p + 8;
+}
+
+/** Nine zero-padded digits: tshark's frame.time_epoch format. */
+function fraction9(buf: Uint8Array, p: number, nsec: number): number {
+  const first = (nsec / 100000000) | 0;
+  buf[p] = ZERO + first;
+  return zeroPadded8(buf, p + 1, nsec - first * 100000000);
 }
 
 function put(buf: Uint8Array, p: number, text: Uint8Array): number {
