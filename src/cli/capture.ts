@@ -8,7 +8,8 @@ import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
 import { ExitCode, outputFileError, UsageError } from '../errors.js';
 import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
-import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
+import { type DecodeProblem, PacketRecorder, type Recorder, type RecorderOptions } from '../io/packet-recorder.js';
+import { recorderWorkerAvailable, ThreadedRecorder } from '../io/recorder-thread.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import type { CliIo } from './main.js';
@@ -28,6 +29,7 @@ export interface CaptureOptions {
   csvOut: string;
   json?: boolean;
   quiet?: boolean;
+  threads: number;
 }
 
 const EXAMPLES = `
@@ -64,6 +66,7 @@ export function registerCapture(program: Command, io: CliIo, result: { exitCode:
     .option('-w, --pcap-out <path>', 'where to write the captured frames', 'dataset/capture.pcap')
     .option('--no-pcap', 'do not write the frames, only packets.csv')
     .option('-o, --csv-out <path>', 'where to write one row per packet', 'dataset/packets.csv')
+    .option('--threads <n>', 'threads: 2 decodes and writes in a worker while the main thread reads; 1 does everything in one', parsePositiveInt, 1)
     .option('--json', 'print the final summary as JSON on stdout')
     .option('-q, --quiet', 'no status line and no summary table (errors and warnings still go to stderr)')
     .addHelpText('after', EXAMPLES)
@@ -101,13 +104,14 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   let pcapPath = opts.pcap ? opts.pcapOut : undefined;
   if (pcapPath && sameFile(inputPath, pcapPath)) pcapPath = undefined; // re-decoding dataset/capture.pcap: keep it as it is
   const outputs = prepareOutputs(opts.csvOut, pcapPath);
-  const recorder = new PacketRecorder({ ...outputs, pcapFormat: reader.format === 'pcapng' ? 'pcapng' : 'pcap', atomic: true });
+  const recorder = createRecorder({ ...outputs, pcapFormat: reader.format === 'pcapng' ? 'pcapng' : 'pcap', atomic: true }, opts.threads);
   const status = new StatusLine(io.stderr, opts.quiet === true);
   const started = performance.now();
+  let problems: DecodeProblem[] = [];
   const showProgress = () => {
     const elapsed = (performance.now() - started) / 1000;
     const share = reader.fileSizeBytes > 0 ? (100 * reader.bytesRead) / reader.fileSizeBytes : 100;
-    status.update(`reading ${inputPath}: ${share.toFixed(0)}%  ${formatCount(recorder.packets)} packets  ${formatRate(recorder.packets / elapsed, 'pkt')}`);
+    status.update(`reading ${inputPath}: ${share.toFixed(0)}%  ${formatCount(recorder.tally.packets)} packets  ${formatRate(recorder.tally.packets / elapsed, 'pkt')}`);
   };
   const timer = setInterval(showProgress, 250);
   let interrupted = false;
@@ -118,12 +122,12 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   process.once('SIGTERM', onSignal);
   try {
     for await (const batch of reader.batches()) {
-      const done = limitToCount(batch, recorder.packets, opts.count);
+      const done = limitToCount(batch, recorder.tally.packets, opts.count);
       recorder.record(batch, reader.interfaces);
       if (done || interrupted) break;
       await recorder.waitForRoom();
     }
-    await recorder.close(reader.interfaces);
+    problems = await recorder.close(reader.interfaces);
   } catch (err) {
     recorder.abandon();
     throw err;
@@ -136,7 +140,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   }
   for (const path of [outputs.csvPath, outputs.pcapPath]) if (path) giveToInvokingUser(path);
   const warnings = [...reader.warnings];
-  if (recorder.packets === 0 && warnings.length === 0 && !interrupted) {
+  if (recorder.tally.packets === 0 && warnings.length === 0 && !interrupted) {
     warnings.push({ byteOffset: reader.fileSizeBytes, packetNumber: 0, message: 'the file holds no packets, only its header' });
   }
   const elapsed = (performance.now() - started) / 1000;
@@ -144,7 +148,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     source: inputPath,
     format: reader.format,
     linkTypes: [...new Set(reader.interfaces.map((i) => i.linkType))],
-    ...recorderFigures(recorder, elapsed),
+    ...recorderFigures(recorder, problems, elapsed),
     warnings,
     interrupted,
     outputs: { csv: outputs.csvPath ?? null, pcap: outputs.pcapPath ?? null },
@@ -165,7 +169,7 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
   const interfaces: CaptureInterface[] = [
     { linkType: capture.linkType, snapLen: capture.snapLen, name: capture.interfaceName, tsResolutionDigits: 6 },
   ];
-  const recorder = new PacketRecorder({ ...outputs, pcapFormat: 'pcap', atomic: false });
+  const recorder = createRecorder({ ...outputs, pcapFormat: 'pcap', atomic: false }, opts.threads);
   const status = new StatusLine(io.stderr, opts.quiet === true);
   if (!opts.quiet) {
     const how = opts.count ? `until ${opts.count} packets` : opts.duration ? `for ${opts.duration} s` : 'until Ctrl+C';
@@ -182,24 +186,26 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
   process.on('SIGTERM', onSignal);
   const durationTimer = opts.duration ? setTimeout(stop, opts.duration * 1000) : undefined;
   let lastShown = { t: started, packets: 0 };
+  let problems: DecodeProblem[] = [];
   const tick = setInterval(() => {
     recorder.flush(); // a crash or kill -9 then loses at most a second of packets
     const now = performance.now();
-    const rate = ((recorder.packets - lastShown.packets) * 1000) / Math.max(1, now - lastShown.t);
-    lastShown = { t: now, packets: recorder.packets };
+    const { packets, wireBytes } = recorder.tally;
+    const rate = ((packets - lastShown.packets) * 1000) / Math.max(1, now - lastShown.t);
+    lastShown = { t: now, packets };
     const s = capture.stats();
     status.update(
-      `${capture.interfaceName}: ${formatCount(recorder.packets)} packets  ${formatRate(rate, 'pkt')}  ${formatBytes(recorder.wireBytes)}  kernel drops ${formatCount(s.droppedByKernel)}`,
+      `${capture.interfaceName}: ${formatCount(packets)} packets  ${formatRate(rate, 'pkt')}  ${formatBytes(wireBytes)}  kernel drops ${formatCount(s.droppedByKernel)}`,
     );
   }, 1000);
   try {
     for await (const batch of capture.batches()) {
-      const done = limitToCount(batch, recorder.packets, opts.count);
+      const done = limitToCount(batch, recorder.tally.packets, opts.count);
       recorder.record(batch, interfaces);
       if (done) stop();
       await recorder.waitForRoom();
     }
-    await recorder.close(interfaces);
+    problems = await recorder.close(interfaces);
   } catch (err) {
     recorder.flush();
     throw err;
@@ -217,7 +223,7 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
     source: 'live',
     interface: capture.interfaceName,
     linkTypes: [capture.linkType],
-    ...recorderFigures(recorder, elapsed),
+    ...recorderFigures(recorder, problems, elapsed),
     warnings: [],
     interrupted,
     libpcap: stats,
@@ -238,17 +244,23 @@ function limitToCount(batch: FrameBatch, recorded: number, count: number | undef
   return false;
 }
 
-function recorderFigures(recorder: PacketRecorder, elapsedSeconds: number) {
+/** Decoding in a worker thread when there is one to use (the compiled CLI), else in this thread. */
+function createRecorder(options: RecorderOptions, threads: number): Recorder {
+  return threads > 1 && recorderWorkerAvailable() ? new ThreadedRecorder(options) : new PacketRecorder(options);
+}
+
+function recorderFigures(recorder: Recorder, decodeProblems: DecodeProblem[], elapsedSeconds: number) {
+  const t = recorder.tally;
   return {
-    packets: recorder.packets,
-    wireBytes: recorder.wireBytes,
-    capturedBytes: recorder.capturedBytes,
-    cutBySnapLength: recorder.cutBySnapLength,
-    firstPacketTime: Number.isFinite(recorder.firstTs) ? recorder.firstTs : null,
-    lastPacketTime: Number.isFinite(recorder.lastTs) ? recorder.lastTs : null,
+    packets: t.packets,
+    wireBytes: t.wireBytes,
+    capturedBytes: t.capturedBytes,
+    cutBySnapLength: t.cutBySnapLength,
+    firstPacketTime: Number.isFinite(t.firstTs) ? t.firstTs : null,
+    lastPacketTime: Number.isFinite(t.lastTs) ? t.lastTs : null,
     elapsedSeconds,
-    packetsPerSecond: elapsedSeconds > 0 ? recorder.packets / elapsedSeconds : 0,
-    decodeProblems: recorder.problems(),
+    packetsPerSecond: elapsedSeconds > 0 ? t.packets / elapsedSeconds : 0,
+    decodeProblems,
   };
 }
 

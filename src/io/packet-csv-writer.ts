@@ -169,7 +169,7 @@ function writeUint(buf: Uint8Array, p: number, n: number): number {
     return p + len;
   }
   if (n >= 2147483648) return writeBigUint(buf, p, n);
-  const len = n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  const len = n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
   let v = n | 0;
   let at = p + len;
   while (v >= 100) {

@@ -28,7 +28,22 @@ export interface DecodeProblem {
   firstDetail: string;
 }
 
-export class PacketRecorder {
+/** What the capture stage needs of a recorder, in this thread (PacketRecorder) or a worker (ThreadedRecorder). */
+export interface Recorder {
+  readonly tally: FrameTally;
+  record(batch: FrameBatch, interfaces: readonly CaptureInterface[]): void;
+  /** pushes buffered rows and frames towards the disk (live capture calls it every second) */
+  flush(): void;
+  /** backpressure: resolves when the writers can take the next batch */
+  waitForRoom(): Promise<void>;
+  /** finishes the files; resolves to the decode problems seen */
+  close(interfaces: readonly CaptureInterface[]): Promise<DecodeProblem[]>;
+  /** gives up: removes atomic outputs, keeps in-place ones as far as they got */
+  abandon(): void;
+}
+
+/** Counts that need no decoding: packets, bytes, snap-length cuts, first and last time. */
+export class FrameTally {
   packets = 0;
   wireBytes = 0;
   capturedBytes = 0;
@@ -36,6 +51,24 @@ export class PacketRecorder {
   cutBySnapLength = 0;
   firstTs = NaN;
   lastTs = NaN;
+
+  add(batch: FrameBatch): void {
+    for (let i = 0; i < batch.count; i++) {
+      this.wireBytes += batch.wireLen[i];
+      this.capturedBytes += batch.capLen[i];
+      if (batch.capLen[i] < batch.wireLen[i]) this.cutBySnapLength++;
+    }
+    if (batch.count > 0) {
+      const last = batch.count - 1;
+      if (this.packets === 0) this.firstTs = batch.tsSec[0] + batch.tsNsec[0] / 1e9;
+      this.lastTs = batch.tsSec[last] + batch.tsNsec[last] / 1e9;
+    }
+    this.packets += batch.count;
+  }
+}
+
+export class PacketRecorder implements Recorder {
+  readonly tally = new FrameTally();
   readonly statusCounts = new Float64Array(decodeStatusNames.length);
   private readonly firstProblem: { packetNumber: number; detail: string }[] = [];
   private readonly meta = new PacketMeta();
@@ -84,16 +117,8 @@ export class PacketRecorder {
       if (csv) csv.writeRow(packetNumber, batch.tsSec[i], batch.tsNsec[i], batch.interfaceId[i], batch.wireLen[i], capLen, meta);
       if (pcap) pcap.writeFrame(bytes, start, capLen, batch.wireLen[i], batch.tsSec[i], batch.tsNsec[i]);
       else if (pcapng) pcapng.writeFrame(batch.interfaceId[i], bytes, start, capLen, batch.wireLen[i], batch.tsSec[i], batch.tsNsec[i]);
-      this.wireBytes += batch.wireLen[i];
-      this.capturedBytes += capLen;
-      if (capLen < batch.wireLen[i]) this.cutBySnapLength++;
     }
-    if (batch.count > 0) {
-      const last = batch.count - 1;
-      if (this.packets === 0) this.firstTs = batch.tsSec[0] + batch.tsNsec[0] / 1e9;
-      this.lastTs = batch.tsSec[last] + batch.tsNsec[last] / 1e9;
-    }
-    this.packets += batch.count;
+    this.tally.add(batch);
   }
 
   /** Pushes buffered rows and frames to disk (live mode calls this every second so a crash loses little). */
@@ -108,11 +133,12 @@ export class PacketRecorder {
     await this.pcapSink?.waitForRoom();
   }
 
-  async close(interfaces: readonly CaptureInterface[]): Promise<void> {
+  async close(interfaces: readonly CaptureInterface[]): Promise<DecodeProblem[]> {
     // an input with no packets still gets a valid, empty capture file with its link type
     if (this.pcapSink && !this.pcap && !this.pcapng) this.openPcap(interfaces);
     await this.csvSink?.finish();
     await this.pcapSink?.finish();
+    return this.problems();
   }
 
   abandon(): void {
@@ -120,7 +146,7 @@ export class PacketRecorder {
     this.pcapSink?.abandon();
   }
 
-  problems(): DecodeProblem[] {
+  private problems(): DecodeProblem[] {
     const out: DecodeProblem[] = [];
     for (let s = 1; s < decodeStatusNames.length; s++) {
       const first = this.firstProblem[s];

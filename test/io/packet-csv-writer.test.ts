@@ -164,6 +164,20 @@ describe('PacketCsvWriter', () => {
     expect(rows[1].time_epoch_s).toBe('2147483648.000000000');
   });
 
+  it.each([0, 9, 10, 99, 100, 65535, 65536, 99999, 100000, 999999, 1000000, 2147483647, 2147483648, 4294967295, 99999999, 100000000])(
+    'writes %i exactly as String() does',
+    (n) => {
+      const [row] = writeRows((m, write) => {
+        m.reset(new Uint8Array(0), 1);
+        m.tcpSeq = n;
+        write(n + 1, n, 0);
+      });
+      expect(row.tcp_seq).toBe(String(n));
+      expect(row.packet_number).toBe(String(n + 1));
+      expect(row.time_epoch_s).toBe(`${n}.000000000`);
+    },
+  );
+
   it('leaves absent fields empty, never zero', () => {
     const [row] = writeRows((m, write) => {
       m.reset(new Uint8Array(0), 1);
