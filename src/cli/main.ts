@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, NetmlError } from '../errors.js';
 import { registerCapture } from './capture.js';
+import { registerExtract } from './extract.js';
 import { readVersion } from './version.js';
 
 export interface CliIo {
@@ -32,6 +33,7 @@ Pipeline (each stage reads and writes files in dataset/, models/, results/):
 Run "netml <command> --help" for each command's options and examples.`,
     );
   registerCapture(program, io, result);
+  registerExtract(program, io, result);
   return program;
 }
 

@@ -1,4 +1,4 @@
-// One seeded generator for everything random in netml (synthetic traffic now, model training later), so
+// One seeded generator for everything random in netml (synthetic traffic, model training in src/ml), so
 // the same seed always gives the same bytes. mulberry32: 32-bit state, fast, good enough for sampling.
 
 export class SeededRandom {
@@ -23,5 +23,16 @@ export class SeededRandom {
 
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** a 32-bit seed for a child generator (one per tree, so trees built on other threads stay deterministic) */
+  nextSeed(): number {
+    return Math.floor(this.next() * 4294967296) >>> 0;
+  }
+
+  /** standard normal deviate (Box-Muller; one of the pair is dropped so the stream stays simple to reason about) */
+  normal(): number {
+    const u = 1 - this.next(); // (0, 1]: log(0) never happens
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
   }
 }

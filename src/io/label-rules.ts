@@ -1,0 +1,105 @@
+// Reads the --labels rules file: JSON (an array of rules, or {"rules": [...]}) or CSV (a header naming the
+// same fields; an empty cell means "any"). Every problem is reported with the rule's number and field.
+//
+//   [{ "class": "syn-flood", "src": "10.0.0.66", "dst": "10.0.0.0/24", "dst_port": 80, "protocol": "tcp",
+//      "start": "2026-11-01T08:45:00Z", "end": 1793524500 }]
+//
+//   class,src,dst,src_port,dst_port,protocol,start,end
+//   port-scan,10.0.0.66,,,,tcp,2026-11-01T08:30:00Z,2026-11-01T08:31:00Z
+
+import { readFileSync } from 'node:fs';
+import Papa from 'papaparse';
+import { BadDataError, inputFileError } from '../errors.js';
+import { parseAddressPattern, type LabelRule } from '../features/flow-labels.js';
+
+export const RULE_FIELDS = ['class', 'src', 'dst', 'src_port', 'dst_port', 'protocol', 'start', 'end'] as const;
+const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, igmp: 2 };
+const HINT = `rules are JSON ([{"class": "attack", "src": "10.0.0.66", "dst_port": 80}]) or CSV with the header ${RULE_FIELDS.join(',')}; see docs/extract.md`;
+
+export function readLabelRules(path: string): LabelRule[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw inputFileError(path, err);
+  }
+  return parseLabelRules(text, path);
+}
+
+export function parseLabelRules(text: string, source: string): LabelRule[] {
+  const trimmed = text.trimStart();
+  let records: Record<string, unknown>[];
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new BadDataError(`${source}: not valid JSON: ${(err as Error).message}`, HINT);
+    }
+    const list = Array.isArray(json) ? json : (json as { rules?: unknown }).rules;
+    if (!Array.isArray(list)) throw new BadDataError(`${source}: expected an array of rules or {"rules": [...]}`, HINT);
+    records = list.map((r, i) => {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new BadDataError(`${source}: rule ${i + 1} is not an object`, HINT);
+      return r as Record<string, unknown>;
+    });
+  } else {
+    const parsed = Papa.parse<Record<string, string>>(text, { header: true, skipEmptyLines: true, transformHeader: (h) => h.trim() });
+    const unknown = (parsed.meta.fields ?? []).filter((f) => !(RULE_FIELDS as readonly string[]).includes(f));
+    if (unknown.length > 0) throw new BadDataError(`${source}: unknown column ${unknown.map((u) => `"${u}"`).join(', ')}`, HINT);
+    records = parsed.data.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined && String(v).trim() !== '')));
+  }
+  return records.map((r, i) => toRule(r, `${source}: rule ${i + 1}`));
+}
+
+function toRule(r: Record<string, unknown>, where: string): LabelRule {
+  for (const key of Object.keys(r)) {
+    if (!(RULE_FIELDS as readonly string[]).includes(key)) throw new BadDataError(`${where}: unknown field "${key}"`, HINT);
+  }
+  const label = r.class;
+  if (typeof label !== 'string' || label.trim() === '') throw new BadDataError(`${where}: "class" must name the class`, HINT);
+  if (!/^[A-Za-z0-9_.:+-]+$/.test(label.trim())) throw new BadDataError(`${where}: class "${label}" may hold letters, digits and _ . : + - only`, HINT);
+  const rule: LabelRule = { label: label.trim() };
+  const field = (name: string, parse: (v: string) => void) => {
+    const v = r[name];
+    if (v === undefined || v === null || v === '') return;
+    try {
+      parse(String(v).trim());
+    } catch (err) {
+      throw new BadDataError(`${where}: ${name}: ${(err as Error).message}`, HINT);
+    }
+  };
+  field('src', (v) => (rule.src = parseAddressPattern(v)));
+  field('dst', (v) => (rule.dst = parseAddressPattern(v)));
+  field('src_port', (v) => (rule.srcPort = port(v)));
+  field('dst_port', (v) => (rule.dstPort = port(v)));
+  field('protocol', (v) => (rule.protocol = protocol(v)));
+  field('start', (v) => (rule.startEpochS = time(v)));
+  field('end', (v) => (rule.endEpochS = time(v)));
+  if (rule.startEpochS !== undefined && rule.endEpochS !== undefined && rule.endEpochS < rule.startEpochS) {
+    throw new BadDataError(`${where}: end is before start`, HINT);
+  }
+  return rule;
+}
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`expected a port 0..65535, got "${v}"`);
+  return n;
+}
+
+function protocol(v: string): number {
+  const named = PROTOCOLS[v.toLowerCase()];
+  if (named !== undefined) return named;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new Error(`expected ${Object.keys(PROTOCOLS).join(', ')} or a number 0..255, got "${v}"`);
+  return n;
+}
+
+/** Seconds since 1970, or an ISO 8601 date (with a zone, or read as UTC). */
+function time(v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new Error(`expected seconds since 1970 or an ISO 8601 date, got "${v}"`);
+  return ms / 1000;
+}

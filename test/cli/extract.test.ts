@@ -1,0 +1,223 @@
+// `netml extract` end to end through main(argv): the feature table, the summary, several inputs, and
+// every bad-input path a user hits.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { PcapWriter } from '../../src/capture/pcap-writer.js';
+import { main } from '../../src/cli/main.js';
+import { FileSink } from '../../src/io/file-sink.js';
+import { FLOW_COLUMNS, FLOW_CSV_HEADER } from '../../src/schema/flow-columns.js';
+import { officeTraffic } from '../../src/synth/office-traffic.js';
+import { ACK, CLIENT, FIN, ping, PSH, SERVER, SYN, TcpTalk, type TimedFrame } from '../flow/flow-harness.js';
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await main(argv, { stdout, stderr });
+  return { code, stdout: out, stderr: err };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'netml-extract-'));
+
+function writePcap(path: string, frames: Iterable<TimedFrame>): number {
+  const sink = new FileSink(path);
+  const writer = new PcapWriter(sink, 1, 262144);
+  let n = 0;
+  for (const f of frames) {
+    const us = Math.round(f.t * 1e6);
+    const sec = Math.floor(us / 1e6);
+    writer.writeFrame(f.frame, 0, f.frame.length, f.frame.length, sec, (us - sec * 1e6) * 1000);
+    n++;
+  }
+  sink.close();
+  return n;
+}
+
+function* office(seed: number, rounds: number): Generator<TimedFrame> {
+  for (const round of officeTraffic({ seed, startEpochS: 1_700_000_000, rounds, clients: 3, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 50 })) {
+    for (const p of round) yield { t: p.timeUs / 1e6, frame: p.frame };
+  }
+}
+
+function rowsOf(path: string): Record<string, string>[] {
+  return Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true }).data;
+}
+
+describe('netml extract', () => {
+  it('writes one row per flow with the schema header, and a JSON summary that accounts for every packet', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'office.pcap');
+    const pings = [1, 2].flatMap((seq) => [ping(CLIENT, SERVER, false, 9, seq, 1_700_000_005 + seq), ping(SERVER, CLIENT, true, 9, seq, 1_700_000_005.001 + seq)]);
+    const packets = writePcap(input, [...office(3, 4), ...pings]);
+    const output = join(dir, 'out', 'features.csv');
+    const r = await run(['extract', '--input', input, '--output', output, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ schemaVersion: 'flows/1', level: 'flow', packets, evictions: 0, nonFiniteCells: 0, interrupted: false });
+    expect(summary.inputs).toEqual([{ path: input, format: 'pcap-ns', packets, warnings: [] }]);
+    expect(summary.ipPackets + summary.nonIpPackets).toBe(packets);
+    expect(summary.nonIpPackets).toBeGreaterThan(0); // the ARP exchanges
+    const byReason = Object.values(summary.flowsByEndReason as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(byReason).toBe(summary.flows);
+
+    const text = readFileSync(output, 'utf8');
+    expect(text.slice(0, text.indexOf('\n'))).toBe(FLOW_CSV_HEADER);
+    const rows = rowsOf(output);
+    expect(rows).toHaveLength(summary.flows);
+    expect(rows.reduce((n, row) => n + Number(row.fwd_packets) + Number(row.bwd_packets), 0)).toBe(summary.ipPackets);
+    for (const row of rows) {
+      for (const c of FLOW_COLUMNS) if (c.name !== 'history') expect(row[c.name], c.name).not.toBe('');
+    }
+    expect(new Set(rows.map((row) => row.protocol))).toEqual(new Set(['tcp', 'udp', 'icmp']));
+    expect(rows.filter((row) => row.ip_version === '6').length).toBeGreaterThan(0);
+  });
+
+  it('reads several captures into one table, continuing a flow that spans two files', async () => {
+    const dir = tempDir();
+    const talk = new TcpTalk(CLIENT, SERVER).c(10, SYN).s(10.001, SYN | ACK).c(10.002, ACK).c(10.003, PSH | ACK, 100).s(11, PSH | ACK, 500).c(11.001, FIN | ACK).s(11.002, FIN | ACK).c(11.003, ACK);
+    const first = join(dir, 'a.pcap');
+    const second = join(dir, 'b.pcap');
+    writePcap(first, talk.frames.slice(0, 4));
+    writePcap(second, talk.frames.slice(4));
+    const output = join(dir, 'features.csv');
+    const r = await run(['extract', '--input', first, second, '--output', output, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).inputs.map((i: { packets: number }) => i.packets)).toEqual([4, 4]);
+    const rows = rowsOf(output);
+    expect(rows.map((row) => [row.fwd_packets, row.bwd_packets, row.conn_state, row.end_reason])).toEqual([['5', '3', 'SF', 'fin']]);
+  });
+
+  it('applies --idle-timeout, --active-timeout and --max-flows', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'office.pcap');
+    writePcap(input, office(5, 4));
+    const output = join(dir, 'features.csv');
+    const r = await run(['extract', '-i', input, '-o', output, '--idle-timeout', '0.5', '--active-timeout', '2', '--max-flows', '20', '--json']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ idleTimeoutS: 0.5, activeTimeoutS: 2, maxFlows: 20 });
+    expect(summary.peakFlowsHeld).toBeLessThanOrEqual(20);
+    expect(summary.flowsByEndReason.idle).toBeGreaterThan(0);
+    expect(summary.evictions).toBeGreaterThan(0);
+    const rows = rowsOf(output);
+    expect(rows.every((row) => Number(row.duration_s) <= 2)).toBe(true);
+  });
+
+  it('prints a summary table with packets, non-IP packets, flows by end reason and evictions', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'office.pcap');
+    writePcap(input, office(3, 2));
+    const r = await run(['extract', '--input', input, '--output', join(dir, 'f.csv')]);
+    expect(r.code).toBe(0);
+    for (const label of ['packets read', 'IP packets (in flows)', 'non-IP packets (ARP...)', 'flows written', 'flows by end reason', 'evictions', 'wrote']) {
+      expect(r.stdout).toContain(label);
+    }
+    expect(r.stderr).toBe(''); // no progress line: stderr is not a terminal
+  });
+
+  it('adds a label column from --labels rules and counts rows per class in the summary', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'office.pcap');
+    writePcap(input, office(3, 4));
+    const rules = join(dir, 'rules.json');
+    // the office generator's attacker is 10.0.0.66; its SYN flood and scan target 10.0.0.2
+    writeFileSync(rules, JSON.stringify([{ class: 'attack', src: '10.0.0.66' }, { class: 'dns', dst_port: 53, protocol: 'udp' }]));
+    const output = join(dir, 'features.csv');
+    const r = await run(['extract', '--input', input, '--output', output, '--labels', rules, '--json']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const rows = rowsOf(output);
+    expect(Object.keys(rows[0]).at(-1)).toBe('label');
+    for (const row of rows) {
+      const expected = row.src_addr === '10.0.0.66' ? 'attack' : row.dst_port === '53' && row.protocol === 'udp' ? 'dns' : 'normal';
+      expect(row.label, `${row.src_addr} -> ${row.dst_addr}:${row.dst_port}`).toBe(expected);
+    }
+    const counted = rows.reduce<Record<string, number>>((m, row) => ((m[row.label] = (m[row.label] ?? 0) + 1), m), {});
+    expect(summary.labels).toEqual({ rules, rowsByClass: counted });
+    expect(counted.attack).toBeGreaterThan(1000); // the scan: one flow per port
+  });
+
+  it('rejects a rules file it cannot use with exit 65, naming the rule', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'office.pcap');
+    writePcap(input, office(3, 1));
+    const rules = join(dir, 'rules.csv');
+    writeFileSync(rules, 'class,src\nattack,10.0.0.666\n');
+    const r = await run(['extract', '--input', input, '--output', join(dir, 'f.csv'), '--labels', rules]);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toContain('rule 1: src');
+  });
+
+  it('--help teaches with examples and exits 0', async () => {
+    const r = await run(['extract', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('--idle-timeout');
+    expect(r.stdout).toContain('--max-flows');
+  });
+
+  it('without --input reads dataset/capture.pcap, and says how to make it when it is missing', async () => {
+    const dir = tempDir();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const missing = await run(['extract']);
+      expect(missing.code).toBe(66);
+      expect(missing.stderr).toContain('dataset/capture.pcap: no such file');
+      expect(missing.stderr).toContain('netml capture');
+      mkdirSync('dataset');
+      writePcap('dataset/capture.pcap', office(3, 1));
+      const r = await run(['extract', '--quiet']);
+      expect(r.code).toBe(0);
+      expect(readFileSync('dataset/features.csv', 'utf8').startsWith(FLOW_CSV_HEADER)).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it.each([
+    ['a missing input', ['--input', '/nonexistent/x.pcap'], 66, 'no such file'],
+    ['a file that is not a capture', ['--input', 'NOT_A_CAPTURE'], 65, 'not a capture file'],
+    ['a zero idle timeout', ['--idle-timeout', '0'], 64, 'expected a number above 0'],
+    ['an unknown level', ['--level', 'bytes'], 64, '--level must be one of'],
+  ])('rejects %s with exit %i', async (_what, args, code, message) => {
+    const dir = tempDir();
+    const notCapture = join(dir, 'notes.txt');
+    writeFileSync(notCapture, 'hello, this is text\n');
+    const argv = ['extract', ...args.map((a) => (a === 'NOT_A_CAPTURE' ? notCapture : a)), '--output', join(dir, 'f.csv')];
+    if (!args.includes('--input')) argv.push('--input', notCapture);
+    const r = await run(argv);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('leaves no partial output and keeps an older table when a later input fails', async () => {
+    const dir = tempDir();
+    const good = join(dir, 'good.pcap');
+    writePcap(good, office(3, 1));
+    const output = join(dir, 'features.csv');
+    writeFileSync(output, 'the previous table\n');
+    const r = await run(['extract', '--input', good, join(dir, 'missing.pcap'), '--output', output]);
+    expect(r.code).toBe(66);
+    expect(readFileSync(output, 'utf8')).toBe('the previous table\n');
+    expect(existsSync(`${output}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it('cannot write under a path that is a file: exit 73', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.pcap');
+    writePcap(input, office(3, 1));
+    writeFileSync(join(dir, 'file'), 'x');
+    const r = await run(['extract', '--input', input, '--output', join(dir, 'file', 'features.csv')]);
+    expect(r.code).toBe(73);
+    expect(r.stderr).toContain('cannot write');
+  });
+});
