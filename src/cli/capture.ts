@@ -113,7 +113,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     const share = reader.fileSizeBytes > 0 ? (100 * reader.bytesRead) / reader.fileSizeBytes : 100;
     status.update(`reading ${inputPath}: ${share.toFixed(0)}%  ${formatCount(recorder.tally.packets)} packets  ${formatRate(recorder.tally.packets / elapsed, 'pkt')}`);
   };
-  const timer = setInterval(showProgress, 250);
+  const timer = status.enabled ? setInterval(showProgress, 250) : undefined;
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -132,7 +132,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     recorder.abandon();
     throw err;
   } finally {
-    clearInterval(timer);
+    if (timer) clearInterval(timer);
     status.clear();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -3,7 +3,8 @@
 
 export class StatusLine {
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  private readonly enabled: boolean;
+  /** false when stderr is not a terminal or --quiet: callers skip building the text */
+  readonly enabled: boolean;
   private shown = false;
 
   constructor(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, quiet: boolean) {
