@@ -182,7 +182,7 @@ export class FileSink {
         }
         this.bytesFlushed += block.len;
         this.queue.shift();
-        if (block.buf.length === this.blockBytes && this.spare.length < 2) this.spare.push(block.buf);
+        if (block.buf.length === this.blockBytes && this.spare.length <= MAX_QUEUED_BLOCKS) this.spare.push(block.buf);
         this.writing = false;
         if (this.abandoned) {
           this.release();
