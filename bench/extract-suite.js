@@ -1,9 +1,13 @@
 // Extract stage benchmark: `netml extract` (capture -> features.csv, one row per flow) on a SYN flood (the
-// worst case: a new flow every ~1.3 packets) and on ordinary office traffic (many packets per flow), side by
-// side with Argus (`argus -r` + `ra`) on the same files, and peak memory on 5x longer inputs to show it
-// stays flat. Figures, never assertions. Standalone: `npm run build && node bench/extract-suite.js [--quick]`.
+// worst case: a new flow every ~1.3 packets) and on ordinary office traffic (many packets per flow, the
+// same file the capture suite reads), side by side with Argus (`argus -r` + `ra`) on the same files, peak
+// memory on 5x longer inputs to show it stays flat, and the other levels and formats for scale. Figures,
+// never assertions. Wall time is the fastest of REPEATS runs (the machine is shared; the minimum is the
+// least disturbed); CPU time (user + sys, all threads) is reported beside it because it does not depend on
+// what else the machine runs. Standalone: `npm run build && node bench/extract-suite.js [--quick]`.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hasCommand, measure } from './measure.js';
@@ -24,23 +28,44 @@ export function makeCapture(dataDir, name, args) {
   return { name, path, packets: Number(readFileSync(countPath, 'utf8')), bytes: statSync(path).size };
 }
 
-/** The fastest of `REPEATS` runs (the machine is shared; the minimum is the least disturbed). */
-function best(cmd, args, options) {
+/** user + sys seconds of all threads, from GNU time's report */
+function cpuSeconds(stderr) {
+  const user = Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1]);
+  const sys = Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1]);
+  return user + sys;
+}
+
+/** The fastest of `repeats` runs, with its CPU time; peak RSS is the largest of all runs. */
+function best(cmd, args, repeats = REPEATS) {
   let fastest;
-  for (let i = 0; i < REPEATS; i++) {
-    const m = measure(cmd, args, options);
-    if (!fastest || m.seconds < fastest.seconds) fastest = { ...m, peakRssMb: Math.max(m.peakRssMb, fastest?.peakRssMb ?? 0) };
-    else fastest.peakRssMb = Math.max(fastest.peakRssMb, m.peakRssMb);
+  let peak = 0;
+  const cpus = [];
+  for (let i = 0; i < repeats; i++) {
+    const m = measure(cmd, args);
+    const cpu = cpuSeconds(m.stderr);
+    cpus.push(cpu);
+    peak = Math.max(peak, m.peakRssMb);
+    if (!fastest || m.seconds < fastest.seconds) fastest = { seconds: m.seconds, cpuSeconds: cpu };
   }
-  return fastest;
+  cpus.sort((a, b) => a - b);
+  return { ...fastest, minCpuSeconds: cpus[0], peakRssMb: peak, loadAverage: loadavg()[0] };
 }
 
 function row(name, capture, m) {
-  return { name, packets: capture.packets, seconds: m.seconds, packetsPerSecond: capture.packets / m.seconds, peakRssMb: m.peakRssMb };
+  return {
+    name,
+    packets: capture.packets,
+    seconds: m.seconds,
+    packetsPerSecond: capture.packets / m.seconds,
+    peakRssMb: m.peakRssMb,
+    cpuSeconds: m.cpuSeconds,
+    packetsPerCpuSecond: capture.packets / m.minCpuSeconds,
+  };
 }
 
-function netml(dataDir, capture, extra = []) {
-  return best('node', [NETML, 'extract', '--input', capture.path, '--output', join(dataDir, `${capture.name}.features.csv`), '--quiet', ...extra]);
+function netml(dataDir, capture, extra = [], repeats = REPEATS) {
+  const out = join(dataDir, `${capture.name}.${extra.join('').replace(/[^a-z0-9]+/gi, '-') || 'flow'}.csv`);
+  return best('node', [NETML, 'extract', '--input', capture.path, '--output', out, '--quiet', ...extra], repeats);
 }
 
 /** argus reads the capture into flow records, ra prints them: the two steps together are the comparison. */
@@ -48,69 +73,102 @@ function argus(dataDir, capture) {
   const records = join(dataDir, `${capture.name}.argus`);
   const a = best('argus', ['-r', capture.path, '-w', records]);
   const r = best('ra', ['-n', '-r', records, '-s', 'stime', 'saddr', 'sport', 'daddr', 'dport', 'proto', 'pkts', 'bytes', 'state']);
-  return { seconds: a.seconds + r.seconds, peakRssMb: Math.max(a.peakRssMb, r.peakRssMb) };
+  return { seconds: a.seconds + r.seconds, cpuSeconds: a.cpuSeconds + r.cpuSeconds, minCpuSeconds: a.minCpuSeconds + r.minCpuSeconds, peakRssMb: Math.max(a.peakRssMb, r.peakRssMb) };
 }
 
+const FLOOD_ARGS = ['--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '760000'];
+// the capture suite's office traffic (bench/run.js makes office-1x with the same arguments)
+const OFFICE_ARGS = ['--clients', '200', '--sessions', '0.5', '--max-response', '12000', '--seed', '11'];
+
+/**
+ * @param {{ dataDir: string, quick?: boolean }} options quick: no 5x office file (2.2 GB) and one run of
+ *        the other levels instead of three
+ */
 export async function extractSuite({ dataDir, quick = false }) {
   mkdirSync(dataDir, { recursive: true });
-  const flood = makeCapture(dataDir, 'syn-flood-1x', ['--rounds', '20', '--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '760000']);
-  const flood5 = makeCapture(dataDir, 'syn-flood-5x', ['--rounds', '100', '--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '760000']);
-  const office = makeCapture(dataDir, 'office-1m', ['--rounds', '240', '--clients', '200', '--sessions', '0.5', '--seed', '11']);
-  const office5 = quick ? null : makeCapture(dataDir, 'office-5m', ['--rounds', '1200', '--clients', '200', '--sessions', '0.5', '--seed', '11']);
+  const flood = makeCapture(dataDir, 'syn-flood-1x', ['--rounds', '20', ...FLOOD_ARGS]);
+  const flood5 = makeCapture(dataDir, 'syn-flood-5x', ['--rounds', '100', ...FLOOD_ARGS]);
+  const office = makeCapture(dataDir, 'office-1x', ['--rounds', '560', ...OFFICE_ARGS]);
+  const office5 = quick ? null : makeCapture(dataDir, 'office-5x', ['--rounds', '2800', ...OFFICE_ARGS]);
   const haveArgus = hasCommand('argus') && hasCommand('ra');
-  const suites = [];
-  for (const [main, longer, packetTarget] of [
-    [flood, flood5, 1e6],
-    [office, office5, 2e6],
-  ]) {
-    const rows = [];
-    const one = netml(dataDir, main);
-    rows.push(row(`netml extract (${main.name})`, main, one));
-    const single = netml(dataDir, main, ['--no-writer-thread']);
-    rows.push(row(`netml extract --no-writer-thread (${main.name})`, main, single));
-    let five = null;
-    if (longer) {
-      five = netml(dataDir, longer);
-      rows.push(row(`netml extract, 5x input (${longer.name}, ${longer.packets.toLocaleString('en-US')} packets)`, longer, five));
-    }
-    let ar = null;
-    if (haveArgus) {
-      ar = argus(dataDir, main);
-      rows.push(row(`argus -r + ra (${main.name})`, main, ar));
-    } else {
-      rows.push({ name: 'argus -r + ra', skipped: 'argus is not installed (apt-get install argus-server argus-client)' });
-    }
-    const pps = main.packets / one.seconds;
-    suites.push({
-      suite: `extract-${main.name}`,
-      input: { path: main.path, packets: main.packets, bytes: main.bytes },
-      rows,
-      ratios: { netmlOverArgus: ar ? ar.seconds / one.seconds : null, memoryGrowth5x: five ? five.peakRssMb / one.peakRssMb : null },
-      targets: {
-        [`packets/s >= ${packetTarget.toLocaleString('en-US')}`]: pps >= packetTarget,
-        ...(packetTarget === 1e6 ? { '>= 5x Argus': ar ? ar.seconds / one.seconds >= 5 : 'skipped' } : {}),
-        'peak RSS < 256 MB': one.peakRssMb < 256 && (five === null || five.peakRssMb < 256),
-        'RSS within 10% at 5x': five === null ? 'skipped' : five.peakRssMb <= one.peakRssMb * 1.1,
-      },
-    });
+  const rows = [];
+  const fmt = (n) => n.toLocaleString('en-US');
+
+  const floodRun = netml(dataDir, flood);
+  rows.push(row(`netml extract, SYN flood (${flood.name})`, flood, floodRun));
+  rows.push(row(`netml extract --no-writer-thread, SYN flood`, flood, netml(dataDir, flood, ['--no-writer-thread'])));
+  const flood5Run = netml(dataDir, flood5, [], 1);
+  rows.push(row(`netml extract, SYN flood 5x (${flood5.name}, ${fmt(flood5.packets)} packets)`, flood5, flood5Run));
+  const officeRun = netml(dataDir, office);
+  rows.push(row(`netml extract, office traffic (${office.name})`, office, officeRun));
+  let office5Run = null;
+  if (office5) {
+    office5Run = netml(dataDir, office5, [], 1);
+    rows.push(row(`netml extract, office traffic 5x (${office5.name}, ${fmt(office5.packets)} packets)`, office5, office5Run));
+  } else {
+    rows.push({ name: 'netml extract, office traffic 5x', skipped: '--quick (the 5x office capture is 2.2 GB)' });
   }
-  return suites;
+  const levelRepeats = quick ? 1 : REPEATS;
+  for (const [label, extra] of [
+    ['--level host', ['--level', 'host']],
+    ['--level packet', ['--level', 'packet']],
+    ['--format cic', ['--format', 'cic']],
+  ]) {
+    rows.push(row(`netml extract ${label}, SYN flood`, flood, netml(dataDir, flood, extra, levelRepeats)));
+    rows.push(row(`netml extract ${label}, office traffic`, office, netml(dataDir, office, extra, levelRepeats)));
+  }
+  let argusFlood = null;
+  let argusOffice = null;
+  if (haveArgus) {
+    argusFlood = argus(dataDir, flood);
+    rows.push(row(`argus -r + ra, SYN flood`, flood, argusFlood));
+    argusOffice = argus(dataDir, office);
+    rows.push(row(`argus -r + ra, office traffic`, office, argusOffice));
+  } else {
+    rows.push({ name: 'argus -r + ra', skipped: 'argus is not installed (apt-get install argus-server argus-client)' });
+  }
+
+  const floodPps = flood.packets / floodRun.seconds;
+  const officePps = office.packets / officeRun.seconds;
+  const within10 = (five, one) => (five === null ? 'skipped' : five.peakRssMb <= one.peakRssMb * 1.1);
+  return {
+    suite: 'extract',
+    input: { path: flood.path, packets: flood.packets, bytes: flood.bytes },
+    inputs: [flood, flood5, office, office5].filter(Boolean).map((c) => ({ path: c.path, packets: c.packets, bytes: c.bytes })),
+    rows,
+    ratios: {
+      floodNetmlOverArgus: argusFlood ? argusFlood.seconds / floodRun.seconds : null,
+      officeNetmlOverArgus: argusOffice ? argusOffice.seconds / officeRun.seconds : null,
+      floodNetmlOverArgusCpu: argusFlood ? argusFlood.minCpuSeconds / floodRun.minCpuSeconds : null,
+      floodMemoryGrowth5x: flood5Run.peakRssMb / floodRun.peakRssMb,
+      officeMemoryGrowth5x: office5Run ? office5Run.peakRssMb / officeRun.peakRssMb : null,
+      loadAverageAtEnd: loadavg()[0],
+    },
+    targets: {
+      'SYN flood packets/s >= 1,000,000': floodPps >= 1e6,
+      'SYN flood >= 5x Argus': argusFlood ? argusFlood.seconds / floodRun.seconds >= 5 : 'skipped',
+      'office traffic packets/s >= 2,000,000': officePps >= 2e6,
+      'peak RSS < 256 MB': [floodRun, flood5Run, officeRun, office5Run].every((m) => m === null || m.peakRssMb < 256),
+      'SYN flood RSS within 10% at 5x': within10(flood5Run, floodRun),
+      'office RSS within 10% at 5x': within10(office5Run, officeRun),
+    },
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const suites = await extractSuite({ dataDir: 'bench/data', quick: process.argv.includes('--quick') });
-  const lines = [];
-  for (const s of suites) {
-    lines.push(`## ${s.suite}: ${s.input.packets.toLocaleString('en-US')} packets, ${(s.input.bytes / 1e6).toFixed(0)} MB`, '');
-    lines.push('| tool | seconds | packets/s | peak RSS (MB) |', '|---|---:|---:|---:|');
-    for (const r of s.rows) {
-      if (r.skipped) lines.push(`| ${r.name} | skipped: ${r.skipped} | | |`);
-      else lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.packetsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} |`);
+  const s = await extractSuite({ dataDir: 'bench/data', quick: process.argv.includes('--quick') });
+  const lines = [`## ${s.suite}: ${s.inputs.map((i) => `${i.path} (${i.packets.toLocaleString('en-US')} packets, ${(i.bytes / 1e6).toFixed(0)} MB)`).join(', ')}`, ''];
+  lines.push('| tool | seconds (best) | packets/s | CPU s (user+sys) | packets per CPU s | peak RSS (MB) |', '|---|---:|---:|---:|---:|---:|');
+  for (const r of s.rows) {
+    if (r.skipped) lines.push(`| ${r.name} | skipped: ${r.skipped} | | | | |`);
+    else {
+      lines.push(
+        `| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.packetsPerSecond).toLocaleString('en-US')} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.packetsPerCpuSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} |`,
+      );
     }
-    lines.push('');
-    for (const [k, v] of Object.entries(s.ratios)) lines.push(`- ${k}: ${v === null ? 'n/a' : v.toFixed(2)}`);
-    for (const [k, v] of Object.entries(s.targets)) lines.push(`- target ${k}: ${v === true ? 'met' : v === false ? 'NOT met' : v}`);
-    lines.push('');
   }
+  lines.push('');
+  for (const [k, v] of Object.entries(s.ratios)) lines.push(`- ${k}: ${v === null ? 'n/a' : v.toFixed(2)}`);
+  for (const [k, v] of Object.entries(s.targets)) lines.push(`- target ${k}: ${v === true ? 'met' : v === false ? 'NOT met' : v}`);
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,21 +1,23 @@
-// `netml extract`: the second pipeline stage. Capture files in, one feature table out (dataset/features.csv):
-// every IP packet is metered into bidirectional flows and every finished flow becomes one row. This file
-// only wires options to the loop in src/io/flow-extraction.ts and reports what happened.
+// `netml extract`: the second pipeline stage. Captures in (pcap, pcapng, or the capture stage's
+// packets.csv), one feature table out: one row per flow (--level flow, netml's columns or CICFlowMeter's
+// with --format cic), per host and time window (--level host) or per packet (--level packet). This file
+// only wires options to the extraction loop in src/io/flow-extraction.ts and reports what happened.
 
 import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
-import { openCaptureFile, type CaptureFileReader } from '../capture/capture-file.js';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CaptureWarning } from '../capture/frame-batch.js';
 import { decodeStatusNames } from '../decode/packet-meta.js';
 import { ExitCode, MissingInputError, outputFileError, UsageError } from '../errors.js';
+import type { LabelRule } from '../features/flow-labels.js';
 import { endReasonNames, DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
 import { AsyncFileSink } from '../io/async-file-sink.js';
-import type { FlowExtraction } from '../io/flow-extraction.js';
+import type { Extraction } from '../io/flow-extraction.js';
+import type { ExtractInput } from '../io/flow-inputs.js';
 import { RowRingFailure } from '../io/row-ring.js';
 import { ThreadedCsvOutput, threadedCsvAvailable } from '../io/threaded-csv-output.js';
-import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
+import { DEFAULT_HOST_WINDOWS_S } from '../schema/host-columns.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import type { CliIo } from './main.js';
@@ -24,24 +26,41 @@ import { StatusLine } from './status-line.js';
 
 export interface ExtractOptions {
   input?: string[];
-  output: string;
+  output?: string;
   level: string;
+  format: string;
   idleTimeout: number;
   activeTimeout: number;
   maxFlows?: number;
+  maxHosts?: number;
+  windows: number[];
   labels?: string;
   writerThread?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
 
-const DEFAULT_INPUT = 'dataset/capture.pcap';
-const FLUSH_STEP_FLOWS = 4096;
+/** What extract reads when no --input is given: the capture stage's outputs, the capture first. */
+const DEFAULT_INPUTS = ['dataset/capture.pcap', 'dataset/packets.csv'];
+/** Where each level writes by default, so `netml extract && netml extract --level host` keeps both tables. */
+const DEFAULT_OUTPUTS: Record<string, string> = {
+  flow: 'dataset/features.csv',
+  'flow-cic': 'dataset/features-cic.csv',
+  host: 'dataset/host-features.csv',
+  packet: 'dataset/packet-features.csv',
+};
+const FLUSH_STEP = 4096;
 const LEVELS = ['flow', 'host', 'packet'];
+const FORMATS = ['netml', 'cic'];
+const ROW_NOUN: Record<string, string> = { flow: 'flow', host: 'host and window', packet: 'packet' };
 
 const EXAMPLES = `
 Examples:
   netml extract                                    dataset/capture.pcap -> dataset/features.csv, one row per flow
+  netml extract --level host                       per host and 1 s / 10 s / 60 s window -> dataset/host-features.csv
+  netml extract --level packet                     one row per packet -> dataset/packet-features.csv
+  netml extract --format cic                       CICFlowMeter / CIC-IDS2017 columns -> dataset/features-cic.csv
+  netml extract --input dataset/packets.csv        read the capture stage's CSV instead of a capture file
   netml extract --input monday.pcap tuesday.pcapng several captures, one table (a flow may span two files)
   netml extract --idle-timeout 60 --active-timeout 600
   netml extract --max-flows 100000 --json          cap the flows held at once; summary as JSON on stdout
@@ -55,20 +74,33 @@ How flows are cut (docs/extract.md has the details):
 
 Exit codes: 0 ok, 64 bad usage, 65 bad input data, 66 missing input, 73 cannot write, 130 interrupted.`;
 
+/** "1,10,60" -> [1, 10, 60]: whole seconds, 1 to 86400. */
+export function parseWindows(value: string): number[] {
+  const parts = value.split(',').map((p) => p.trim());
+  const out = parts.map(Number);
+  if (parts.length === 0 || out.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 1 || n > 86400)) {
+    throw new InvalidArgumentError(`expected window sizes in whole seconds from 1 to 86400, separated by commas (e.g. 1,10,60), got "${value}"`);
+  }
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
 export function registerExtract(program: Command, io: CliIo, result: { exitCode: number }): void {
   program
     .command('extract')
-    .summary('turn captured packets into a feature table (dataset/features.csv), one row per flow')
+    .summary('turn captured packets into a feature table: one row per flow, per host and window, or per packet')
     .description(
-      'Read one or more pcap/pcapng files, meter every IP packet into bidirectional flows (idle/active timeouts, ' +
-        'TCP FIN/RST termination, bounded memory) and write one row of features per flow.',
+      'Read pcap/pcapng files or the capture stage\'s packets.csv and write a feature table: bidirectional flows ' +
+        '(idle/active timeouts, TCP FIN/RST termination, bounded memory), per-host time windows, or per-packet features.',
     )
-    .option('-i, --input <files...>', `capture files to read, in this order (default: ${DEFAULT_INPUT})`)
-    .option('-o, --output <path>', 'where to write the feature table', 'dataset/features.csv')
-    .option('--level <level>', 'one row per: flow', 'flow')
+    .option('-i, --input <files...>', `captures (pcap, pcapng) or packets.csv files to read, in this order (default: ${DEFAULT_INPUTS[0]}, else ${DEFAULT_INPUTS[1]})`)
+    .option('-o, --output <path>', `where to write the table (default: ${DEFAULT_OUTPUTS.flow}; ${DEFAULT_OUTPUTS.host}, ${DEFAULT_OUTPUTS.packet} or ${DEFAULT_OUTPUTS['flow-cic']} for the other levels and format)`)
+    .option('--level <level>', 'one row per: flow, host (per source address and time window) or packet', 'flow')
+    .option('--format <format>', 'flow columns: netml, or cic (CICFlowMeter / CIC-IDS2017 column names)', 'netml')
     .option('--idle-timeout <seconds>', 'end a flow after this long without a packet', parsePositiveNumber, DEFAULT_IDLE_TIMEOUT_S)
     .option('--active-timeout <seconds>', 'end a flow record this long after its first packet (a continuation record follows)', parsePositiveNumber, DEFAULT_ACTIVE_TIMEOUT_S)
-    .option('--max-flows <n>', 'flows held at once; when full, the least recently seen is evicted (default: what fits in 128 MiB, ~240,000)', parsePositiveInt)
+    .option('--max-flows <n>', 'flows held at once; when full, the least recently seen is evicted (default: what fits in 128 MiB, ~230,000)', parsePositiveInt)
+    .option('--windows <seconds>', '--level host: window sizes, whole seconds separated by commas', parseWindows, [...DEFAULT_HOST_WINDOWS_S])
+    .option('--max-hosts <n>', 'addresses held at once (--level host: hosts with open windows; --level packet: sources with recent-activity windows); when full, the least recently seen is evicted', parsePositiveInt)
     .option('--labels <file>', 'add a label column from rules (JSON or CSV: class, src, dst, src_port, dst_port, protocol, start, end); default class normal')
     .option('--no-writer-thread', 'format and write the CSV on the main thread (default: a second thread does it)')
     .option('--json', 'print the final summary as JSON on stdout')
@@ -82,6 +114,7 @@ export function registerExtract(program: Command, io: CliIo, result: { exitCode:
 export interface ExtractSummary {
   schemaVersion: string;
   level: string;
+  format: string;
   inputs: { path: string; format: string; packets: number; warnings: CaptureWarning[] }[];
   output: string;
   packets: number;
@@ -90,55 +123,60 @@ export interface ExtractSummary {
   wireBytes: number;
   decodeProblems: Record<string, number>;
   timeBackwardsPackets: number;
-  flows: number;
-  flowsByEndReason: Record<string, number>;
-  evictions: number;
-  peakFlowsHeld: number;
-  maxFlows: number;
-  idleTimeoutS: number;
-  activeTimeoutS: number;
+  /** rows written: flows, host windows or packets */
+  rows: number;
+  /** flow and packet levels: flow records ended */
+  flows?: number;
+  flowsByEndReason?: Record<string, number>;
+  evictions?: number;
+  peakFlowsHeld?: number;
+  maxFlows?: number;
+  idleTimeoutS?: number;
+  activeTimeoutS?: number;
+  /** host level */
+  hosts?: { windowsS: number[]; maxHosts: number; peakHostsHeld: number; hostsEvicted: number; rowsWrittenEarly: number; rowsByWindow: Record<string, number> };
+  /** packet level: the per-source recent-activity windows */
+  sources?: { maxSources: number; peakSourcesHeld: number; sourcesEvicted: number };
   elapsedSeconds: number;
   packetsPerSecond: number;
   /** numbers that were not finite and were written as 0 (always 0 unless there is a bug) */
   nonFiniteCells: number;
-  labels?: { rules: string; rowsByClass: Record<string, number> };
+  labels?: { rules: string; rowsByClass: Record<string, number>; rulesNotApplied?: string[] };
   interrupted: boolean;
 }
 
 async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   if (!LEVELS.includes(opts.level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}, got "${opts.level}"`);
-  if (opts.level !== 'flow') throw new UsageError(`--level ${opts.level} is not available yet`, 'use --level flow (the default)');
-  const inputs = opts.input && opts.input.length > 0 ? opts.input : [DEFAULT_INPUT];
-  if (!opts.input && !existsSync(DEFAULT_INPUT)) {
-    throw new MissingInputError(DEFAULT_INPUT, `${DEFAULT_INPUT}: no such file`, 'run `netml capture` (or `netml capture --read FILE`) first, or give captures with --input');
-  }
-  const { FlowExtraction } = await import('../io/flow-extraction.js');
-  const { flowGroups } = await import('../features/flow-feature-set.js');
-  const { FlowLabelGroup } = await import('../features/flow-labels.js');
-  let groups = flowGroups;
+  if (!FORMATS.includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+  if (opts.format === 'cic' && opts.level !== 'flow') throw new UsageError(`--format cic is a flow table; it cannot be used with --level ${opts.level}`, 'drop --level, or drop --format cic');
+  const output = opts.output ?? DEFAULT_OUTPUTS[opts.format === 'cic' ? 'flow-cic' : opts.level];
+  const inputs = opts.input && opts.input.length > 0 ? opts.input : [defaultInput()];
+  let rules: LabelRule[] | undefined;
   if (opts.labels !== undefined) {
     const { readLabelRules } = await import('../io/label-rules.js');
-    const rules = readLabelRules(opts.labels);
-    groups = (t) => [...flowGroups(t), new FlowLabelGroup(t, rules)];
+    rules = readLabelRules(opts.labels);
   }
-  prepareOutputDir(opts.output);
-  const extraction = new FlowExtraction({ idleTimeoutS: opts.idleTimeout, activeTimeoutS: opts.activeTimeout, maxFlows: opts.maxFlows, groups });
-  const output = await openOutput(opts.output, extraction, opts.writerThread !== false);
-  const table = extraction.table;
+  const rulesNotApplied = rules ? await unusableRules(opts.level, rules) : [];
+  for (const note of rulesNotApplied) io.stderr.write(`netml: warning: --labels ${opts.labels}: ${note}\n`);
+  const extraction = await createExtraction(opts, rules);
+  prepareOutputDir(output);
+  const out = await openOutput(output, extraction, opts.writerThread !== false);
+  const { openExtractInput } = await import('../io/flow-inputs.js');
   const status = new StatusLine(io.stderr, opts.quiet === true);
   const started = performance.now();
   const summaryInputs: ExtractSummary['inputs'] = [];
-  let reader: CaptureFileReader | undefined;
+  let input: ExtractInput | undefined;
   let fileIndex = 0;
   const showProgress = () => {
     const elapsed = (performance.now() - started) / 1000;
-    const share = reader && reader.fileSizeBytes > 0 ? `${((100 * reader.bytesRead) / reader.fileSizeBytes).toFixed(0)}%` : '';
+    const share = input && input.fileSizeBytes > 0 ? `${((100 * input.bytesRead) / input.fileSizeBytes).toFixed(0)}%` : '';
     const which = inputs.length > 1 ? ` (${fileIndex + 1}/${inputs.length})` : '';
     status.update(
-      `reading ${reader?.path ?? ''}${which}: ${share}  ${formatCount(extraction.packets)} packets  ${formatRate(extraction.packets / elapsed, 'pkt')}  flows: ${formatCount(table.size)} open, ${formatCount(table.recordsEnded)} ended`,
+      `reading ${input?.path ?? ''}${which}: ${share}  ${formatCount(extraction.packets)} packets  ${formatRate(extraction.packets / elapsed, 'pkt')}  ${extraction.progress()}`,
     );
   };
-  const timer = setInterval(showProgress, 250);
+  // no timer at all when the line is not shown (not a terminal, or --quiet)
+  const timer = status.enabled ? setInterval(showProgress, 250) : undefined;
   let interrupted = false;
   let nonFiniteCells = 0;
   const onSignal = () => {
@@ -149,65 +187,139 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   try {
     for (fileIndex = 0; fileIndex < inputs.length && !interrupted; fileIndex++) {
       const path = inputs[fileIndex];
-      reader = await openCaptureFile(path);
+      input = await openExtractInput(path);
       const before = extraction.packets;
       try {
-        for await (const batch of reader.batches()) {
-          extraction.addBatch(batch);
-          await output.afterBatch();
+        for await (const _ of input.feed(extraction)) {
+          await out.afterBatch();
           if (interrupted) break;
         }
       } finally {
-        await reader.close();
+        await input.close();
       }
-      summaryInputs.push({ path, format: reader.format, packets: extraction.packets - before, warnings: reader.warnings });
+      summaryInputs.push({ path, format: input.format, packets: extraction.packets - before, warnings: input.warnings });
     }
-    // flows still open become rows a few thousand at a time, so the output queue stays bounded
-    while (!table.flush(FLUSH_STEP_FLOWS)) await output.afterBatch();
-    nonFiniteCells = (await output.close()).nonFiniteCells;
+    // what is still open becomes rows a few thousand at a time, so the output queue stays bounded
+    while (!extraction.flush(FLUSH_STEP)) await out.afterBatch();
+    nonFiniteCells = (await out.close()).nonFiniteCells;
   } catch (err) {
-    throw await output.abort(err);
+    throw await out.abort(err);
   } finally {
     clearInterval(timer);
     status.clear();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  giveToInvokingUser(opts.output);
+  giveToInvokingUser(output);
   const elapsedSeconds = (performance.now() - started) / 1000;
+  const summary = summarize(extraction, opts, output, summaryInputs, elapsedSeconds, nonFiniteCells, interrupted);
+  const labels = extraction.labelCounts();
+  if (labels) summary.labels = { rules: opts.labels!, rowsByClass: labels, ...(rulesNotApplied.length > 0 ? { rulesNotApplied } : {}) };
+  report(summary, opts, io);
+  return interrupted ? ExitCode.interrupted : ExitCode.ok;
+}
+
+function defaultInput(): string {
+  const found = DEFAULT_INPUTS.find((p) => existsSync(p));
+  if (found) return found;
+  throw new MissingInputError(
+    DEFAULT_INPUTS[0],
+    `${DEFAULT_INPUTS[0]}: no such file (nor ${DEFAULT_INPUTS[1]})`,
+    'run `netml capture` (or `netml capture --read FILE`) first, or give captures with --input',
+  );
+}
+
+async function createExtraction(opts: ExtractOptions, rules: LabelRule[] | undefined): Promise<Extraction> {
+  const m = await import('../io/flow-extraction.js');
+  if (opts.level === 'host') return new m.HostExtraction({ windowsS: opts.windows, maxHosts: opts.maxHosts, rules });
+  if (opts.level === 'packet') {
+    return new m.PacketExtraction({ idleTimeoutS: opts.idleTimeout, activeTimeoutS: opts.activeTimeout, maxFlows: opts.maxFlows, maxSources: opts.maxHosts, rules });
+  }
+  return new m.FlowExtraction({
+    idleTimeoutS: opts.idleTimeout,
+    activeTimeoutS: opts.activeTimeout,
+    maxFlows: opts.maxFlows,
+    format: opts.format === 'cic' ? 'cic' : 'netml',
+    rules,
+  });
+}
+
+/** Rules that cannot label this level's rows, as warnings (host rows have a source and a time only). */
+async function unusableRules(level: string, rules: LabelRule[]): Promise<string[]> {
+  if (level !== 'host') return [];
+  const { hostRuleProblem } = await import('../features/host-windows.js');
+  const notes: string[] = [];
+  rules.forEach((rule, i) => {
+    const problem = hostRuleProblem(rule);
+    if (problem) notes.push(`rule ${i + 1} (class ${rule.label}) ${problem}; it labels no host row (host rules may use src, start and end)`);
+  });
+  return notes;
+}
+
+function summarize(
+  extraction: Extraction,
+  opts: ExtractOptions,
+  output: string,
+  inputs: ExtractSummary['inputs'],
+  elapsedSeconds: number,
+  nonFiniteCells: number,
+  interrupted: boolean,
+): ExtractSummary {
+  const counts = extraction.counts;
   const decodeProblems: Record<string, number> = {};
   decodeStatusNames.forEach((name, i) => {
     if (i > 0) decodeProblems[name] = extraction.statusCounts[i];
   });
-  const flowsByEndReason: Record<string, number> = {};
-  endReasonNames.forEach((name, i) => (flowsByEndReason[name] = table.endedBy[i]));
   const summary: ExtractSummary = {
-    schemaVersion: FLOWS_SCHEMA_VERSION,
+    schemaVersion: extraction.schemaVersion,
     level: opts.level,
-    inputs: summaryInputs,
-    output: opts.output,
+    format: opts.format,
+    inputs,
+    output,
     packets: extraction.packets,
-    ipPackets: table.ipPackets,
-    nonIpPackets: table.nonIpPackets,
+    ipPackets: counts.ipPackets,
+    nonIpPackets: counts.nonIpPackets,
     wireBytes: extraction.wireBytes,
     decodeProblems,
-    timeBackwardsPackets: table.timeBackwardsPackets,
-    flows: extraction.features.rowsWritten,
-    flowsByEndReason,
-    evictions: flowsByEndReason.evicted,
-    peakFlowsHeld: table.peakSize,
-    maxFlows: table.capacity,
-    idleTimeoutS: opts.idleTimeout,
-    activeTimeoutS: opts.activeTimeout,
+    timeBackwardsPackets: counts.timeBackwardsPackets,
+    rows: counts.rowsWritten,
     elapsedSeconds,
     packetsPerSecond: elapsedSeconds > 0 ? extraction.packets / elapsedSeconds : 0,
     nonFiniteCells,
     interrupted,
   };
-  const labels = extraction.features.find(FlowLabelGroup);
-  if (labels) summary.labels = { rules: opts.labels!, rowsByClass: labels.countsByClass() };
-  report(summary, opts, io);
-  return interrupted ? ExitCode.interrupted : ExitCode.ok;
+  const table = 'table' in extraction ? (extraction as { table: import('../flow/flow-table.js').FlowTable }).table : undefined;
+  if (table) {
+    const flowsByEndReason: Record<string, number> = {};
+    endReasonNames.forEach((name, i) => (flowsByEndReason[name] = table.endedBy[i]));
+    Object.assign(summary, {
+      flows: table.recordsEnded,
+      flowsByEndReason,
+      evictions: flowsByEndReason.evicted,
+      peakFlowsHeld: table.peakSize,
+      maxFlows: table.capacity,
+      idleTimeoutS: opts.idleTimeout,
+      activeTimeoutS: opts.activeTimeout,
+    });
+  }
+  if ('hosts' in extraction) {
+    const h = (extraction as import('../io/flow-extraction.js').HostExtraction).hosts;
+    const rowsByWindow: Record<string, number> = {};
+    h.windowsS.forEach((w, i) => (rowsByWindow[String(w)] = h.rowsByWindow[i]));
+    summary.hosts = {
+      windowsS: [...h.windowsS],
+      maxHosts: h.table.capacity,
+      peakHostsHeld: h.table.peakSize,
+      hostsEvicted: h.hostsEvicted,
+      rowsWrittenEarly: h.rowsWrittenEarly,
+      rowsByWindow,
+    };
+  }
+  if (extraction.level === 'packet') {
+    const f = (extraction as import('../io/flow-extraction.js').PacketExtraction).features;
+    summary.sources = { maxSources: f.sources.capacity, peakSourcesHeld: f.sources.peakSize, sourcesEvicted: f.sourcesEvicted };
+  }
+  return summary;
 }
 
 /** Where the rows go: a writer thread when the compiled worker is there, else this thread with async writes. */
@@ -219,10 +331,10 @@ interface RowOutput {
   abort(err: unknown): Promise<unknown>;
 }
 
-async function openOutput(path: string, extraction: FlowExtraction, thread: boolean): Promise<RowOutput> {
+async function openOutput(path: string, extraction: Extraction, thread: boolean): Promise<RowOutput> {
   if (thread && threadedCsvAvailable()) {
     probeWritable(path);
-    const out = ThreadedCsvOutput.start(path, extraction.columnNames, extraction.features.formats, extraction.features.layout);
+    const out = ThreadedCsvOutput.start(path, extraction.columnNames, extraction.formats, extraction.layout);
     extraction.attach(out.rows);
     return {
       afterBatch: async () => out.publish(),
@@ -282,28 +394,41 @@ function report(summary: ExtractSummary, opts: ExtractOptions, io: CliIo): void 
     return;
   }
   if (opts.quiet) return;
-  const reasons = endReasonNames
-    .filter((name) => summary.flowsByEndReason[name] > 0)
-    .map((name) => `${name} ${formatCount(summary.flowsByEndReason[name])}`)
-    .join(', ');
   const rows: [string, string][] = [
     ['read', summary.inputs.map((i) => `${i.path} (${i.format}, ${formatCount(i.packets)} packets)`).join('\n')],
     ['packets read', `${formatCount(summary.packets)} (${formatBytes(summary.wireBytes)} on the wire)`],
-    ['IP packets (in flows)', formatCount(summary.ipPackets)],
+    [summary.level === 'host' ? 'IP packets' : summary.level === 'packet' ? 'IP packets (one row each)' : 'IP packets (in flows)', formatCount(summary.ipPackets)],
     ['non-IP packets (ARP...)', formatCount(summary.nonIpPackets)],
   ];
   for (const [name, count] of Object.entries(summary.decodeProblems)) if (count > 0) rows.push([`${name} packets`, `${formatCount(count)} (kept as far as decoded)`]);
-  if (summary.timeBackwardsPackets > 0) rows.push(['time going backwards', `${formatCount(summary.timeBackwardsPackets)} packets (taken at their flow's last time)`]);
-  rows.push(['flows written', formatCount(summary.flows)]);
-  rows.push(['flows by end reason', reasons || 'none']);
-  rows.push(['evictions', summary.evictions > 0 ? `${formatCount(summary.evictions)} (table full at ${formatCount(summary.maxFlows)} flows; raise --max-flows)` : '0']);
-  rows.push(['most flows held at once', `${formatCount(summary.peakFlowsHeld)} of ${formatCount(summary.maxFlows)}`]);
+  if (summary.timeBackwardsPackets > 0) rows.push(['time going backwards', `${formatCount(summary.timeBackwardsPackets)} packets (taken at their flow's or host's last time)`]);
+  if (summary.flowsByEndReason) {
+    const byReason = summary.flowsByEndReason;
+    const reasons = endReasonNames
+      .filter((name) => byReason[name] > 0)
+      .map((name) => `${name} ${formatCount(byReason[name])}`)
+      .join(', ');
+    rows.push([summary.level === 'flow' ? 'flows written' : 'flows metered', formatCount(summary.flows ?? 0)]);
+    rows.push(['flows by end reason', reasons || 'none']);
+    rows.push(['evictions', summary.evictions ? `${formatCount(summary.evictions)} (table full at ${formatCount(summary.maxFlows ?? 0)} flows; raise --max-flows)` : '0']);
+    rows.push(['most flows held at once', `${formatCount(summary.peakFlowsHeld ?? 0)} of ${formatCount(summary.maxFlows ?? 0)}`]);
+  }
+  if (summary.hosts) {
+    const h = summary.hosts;
+    rows.push(['rows by window', h.windowsS.map((w) => `${w} s: ${formatCount(h.rowsByWindow[String(w)])}`).join(', ')]);
+    rows.push(['hosts evicted', h.hostsEvicted > 0 ? `${formatCount(h.hostsEvicted)} (table full at ${formatCount(h.maxHosts)} hosts; ${formatCount(h.rowsWrittenEarly)} rows written before their window ended; raise --max-hosts)` : '0']);
+    rows.push(['most hosts held at once', `${formatCount(h.peakHostsHeld)} of ${formatCount(h.maxHosts)}`]);
+  }
+  if (summary.sources) {
+    const src = summary.sources;
+    rows.push(['sources evicted', src.sourcesEvicted > 0 ? `${formatCount(src.sourcesEvicted)} (table full at ${formatCount(src.maxSources)}; their 1 s / 10 s counts restart; raise --max-hosts)` : '0']);
+  }
   rows.push(['processing', `${formatSeconds(summary.elapsedSeconds)} (${formatRate(summary.packetsPerSecond, 'pkt')})`]);
   if (summary.labels) {
     const classes = Object.entries(summary.labels.rowsByClass).map(([c, n]) => `${c} ${formatCount(n)}`);
     rows.push(['rows by label', classes.join(', ')]);
   }
-  if (summary.interrupted) rows.push(['interrupted', 'yes: the table holds the flows of the packets read before Ctrl+C']);
-  rows.push(['wrote', `${summary.output} (schema ${summary.schemaVersion}, one row per flow)`]);
+  if (summary.interrupted) rows.push(['interrupted', 'yes: the table holds the rows of the packets read before Ctrl+C']);
+  rows.push(['wrote', `${summary.output} (schema ${summary.schemaVersion}, ${formatCount(summary.rows)} rows, one per ${ROW_NOUN[summary.level]})`]);
   io.stdout.write(`${keyValueTable(rows, useColour(io.stdout))}\n`);
 }

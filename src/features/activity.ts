@@ -10,73 +10,61 @@ import { CellFormat, repeat, sampleStd, type FlowFeatureGroup, type FlowRow } fr
 
 const GAP_NS = ACTIVITY_GAP_S * 1e9;
 
-/** Running count, min, max, mean and M2 (Welford) of durations, per flow slot. */
-class DurationStats {
-  readonly count: Uint32Array;
-  readonly min: Float64Array;
-  readonly max: Float64Array;
-  readonly mean: Float64Array;
-  readonly m2: Float64Array;
+// Per flow slot, STRIDE doubles together (a flow's state is two cache lines, not eleven arrays): the start
+// of the current active period, then count, min, max, mean, M2 of the active periods and of the idle gaps.
+const START = 0;
+const ACTIVE = 1;
+const IDLE = 6;
+const STRIDE = 11;
 
-  constructor(capacity: number) {
-    this.count = new Uint32Array(capacity);
-    this.min = new Float64Array(capacity);
-    this.max = new Float64Array(capacity);
-    this.mean = new Float64Array(capacity);
-    this.m2 = new Float64Array(capacity);
+/** Welford update of [count, min, max, mean, m2] at s[at..] with v. */
+function add(s: Float64Array, at: number, v: number): void {
+  const n = ++s[at];
+  if (n === 1) {
+    s[at + 1] = v;
+    s[at + 2] = v;
+    s[at + 3] = v;
+    s[at + 4] = 0;
+    return;
   }
+  if (v < s[at + 1]) s[at + 1] = v;
+  if (v > s[at + 2]) s[at + 2] = v;
+  const delta = v - s[at + 3];
+  const mean = s[at + 3] + delta / n;
+  s[at + 3] = mean;
+  s[at + 4] += delta * (v - mean);
+}
 
-  add(slot: number, ns: number): void {
-    const n = ++this.count[slot];
-    if (n === 1) {
-      this.min[slot] = ns;
-      this.max[slot] = ns;
-      this.mean[slot] = ns;
-      this.m2[slot] = 0;
-      return;
-    }
-    if (ns < this.min[slot]) this.min[slot] = ns;
-    if (ns > this.max[slot]) this.max[slot] = ns;
-    const delta = ns - this.mean[slot];
-    const mean = this.mean[slot] + delta / n;
-    this.mean[slot] = mean;
-    this.m2[slot] += delta * (ns - mean);
+/** min, max, mean, std of [count, min, max, mean, m2] at s[at..] into n[c..c+3]; zeros when empty. */
+function put(s: Float64Array, at: number, n: Float64Array, c: number): void {
+  const count = s[at];
+  if (count === 0) {
+    n[c] = n[c + 1] = n[c + 2] = n[c + 3] = 0;
+    return;
   }
-
-  /** min, max, mean, std into n[at..at+3]; zeros when empty */
-  write(slot: number, n: Float64Array, at: number): void {
-    const count = this.count[slot];
-    if (count === 0) {
-      n[at] = n[at + 1] = n[at + 2] = n[at + 3] = 0;
-      return;
-    }
-    n[at] = this.min[slot];
-    n[at + 1] = this.max[slot];
-    n[at + 2] = this.mean[slot];
-    n[at + 3] = sampleStd(this.m2[slot], count);
-  }
+  n[c] = s[at + 1];
+  n[c + 1] = s[at + 2];
+  n[c + 2] = s[at + 3];
+  n[c + 3] = sampleStd(s[at + 4], count);
 }
 
 export class ActivityGroup implements FlowFeatureGroup {
   readonly columns = FLOW_ACTIVITY_COLUMNS;
   readonly formats = [CellFormat.int, ...repeat(CellFormat.seconds, 8)];
-  readonly bytesPerFlow = 8 + 2 * (4 + 4 * 8);
+  readonly bytesPerFlow = STRIDE * 8;
   private readonly table: FlowTable;
-  private readonly activeStartNs: Float64Array;
-  private readonly active: DurationStats;
-  private readonly idle: DurationStats;
+  private readonly s: Float64Array;
 
   constructor(table: FlowTable) {
     this.table = table;
-    this.activeStartNs = new Float64Array(table.capacity);
-    this.active = new DurationStats(table.capacity);
-    this.idle = new DurationStats(table.capacity);
+    this.s = new Float64Array(table.capacity * STRIDE);
   }
 
   open(slot: number): void {
-    this.activeStartNs[slot] = this.table.firstNs(slot);
-    this.active.count[slot] = 0;
-    this.idle.count[slot] = 0;
+    const b = slot * STRIDE;
+    this.s[b + START] = this.table.firstNs(slot);
+    this.s[b + ACTIVE] = 0;
+    this.s[b + IDLE] = 0;
   }
 
   update(slot: number, _side: number, _meta: PacketMeta, timeNs: number): void {
@@ -84,16 +72,19 @@ export class ActivityGroup implements FlowFeatureGroup {
     const previous = this.table.lastNs(slot);
     const gap = timeNs - previous;
     if (gap > GAP_NS) {
-      this.active.add(slot, previous - this.activeStartNs[slot]);
-      this.idle.add(slot, gap);
-      this.activeStartNs[slot] = timeNs;
+      const b = slot * STRIDE;
+      add(this.s, b + ACTIVE, previous - this.s[b + START]);
+      add(this.s, b + IDLE, gap);
+      this.s[b + START] = timeNs;
     }
   }
 
   write(slot: number, _reason: EndReason, row: FlowRow, at: number): void {
-    this.active.add(slot, this.table.lastNs(slot) - this.activeStartNs[slot]);
-    row.numbers[at] = this.active.count[slot];
-    this.active.write(slot, row.numbers, at + 1);
-    this.idle.write(slot, row.numbers, at + 5);
+    const b = slot * STRIDE;
+    const s = this.s;
+    add(s, b + ACTIVE, this.table.lastNs(slot) - s[b + START]);
+    row.numbers[at] = s[b + ACTIVE];
+    put(s, b + ACTIVE, row.numbers, at + 1);
+    put(s, b + IDLE, row.numbers, at + 5);
   }
 }

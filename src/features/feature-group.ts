@@ -26,14 +26,15 @@ export const CellFormat = {
 } as const;
 export type CellFormat = (typeof CellFormat)[keyof typeof CellFormat];
 
-/** longest text cell: a history of 32 letters plus its ^ fits */
+/** longest text cell by default: a history of 32 letters plus its ^ fits (a layout may ask for more) */
 export const MAX_TEXT_BYTES = 40;
 const ADDRESS_WORDS = 5; // four address words and the IPv6 flag
 
 /**
  * Where a row's cells live in its bytes: the numbers (one Float64 per column, then baseSec), the addresses
- * (5 words each) and the texts (MAX_TEXT_BYTES each; a text cell's number is its length). The layout is
- * plain data, so a row can sit in a SharedArrayBuffer and be formatted by another thread.
+ * (5 words each) and the texts (textBytes each, MAX_TEXT_BYTES unless asked; a text cell's number is its
+ * length). The layout is plain data, so a row can sit in a SharedArrayBuffer and be formatted by another
+ * thread (which rebuilds the same layout from the formats and textBytes).
  */
 export class FlowRowLayout {
   readonly columns: number;
@@ -43,9 +44,12 @@ export class FlowRowLayout {
   readonly slotOf: Int32Array;
   readonly wordsOffset: number;
   readonly textOffset: number;
+  /** bytes of each text slot: the longest text a cell may hold */
+  readonly textBytes: number;
 
-  constructor(formats: readonly CellFormat[]) {
+  constructor(formats: readonly CellFormat[], textBytes = MAX_TEXT_BYTES) {
     this.columns = formats.length;
+    this.textBytes = textBytes;
     this.slotOf = new Int32Array(formats.length).fill(-1);
     let addresses = 0;
     let texts = 0;
@@ -55,7 +59,7 @@ export class FlowRowLayout {
     });
     this.wordsOffset = (formats.length + 1) * 8;
     this.textOffset = this.wordsOffset + addresses * ADDRESS_WORDS * 4;
-    this.bytes = Math.ceil((this.textOffset + texts * MAX_TEXT_BYTES) / 8) * 8;
+    this.bytes = Math.ceil((this.textOffset + texts * textBytes) / 8) * 8;
   }
 }
 
@@ -83,10 +87,11 @@ export class FlowRow {
     this.numbers[this.layout.columns] = sec;
   }
 
-  /** ASCII text (no commas, quotes or newlines), at most MAX_TEXT_BYTES of it */
+  /** ASCII text (no commas, quotes or newlines), at most layout.textBytes of it */
   text(column: number, ascii: Uint8Array, length = ascii.length): void {
-    const n = length < MAX_TEXT_BYTES ? length : MAX_TEXT_BYTES;
-    const at = this.layout.slotOf[column] * MAX_TEXT_BYTES;
+    const max = this.layout.textBytes;
+    const n = length < max ? length : max;
+    const at = this.layout.slotOf[column] * max;
     const out = this.textBytes;
     for (let i = 0; i < n; i++) out[at + i] = ascii[i];
     this.numbers[column] = n;

@@ -42,7 +42,8 @@ export class FlowFeatureSet implements FlowObserver {
   private readonly offsets: number[];
   private sink: RowSink | undefined;
 
-  constructor(groups: FlowFeatureGroup[]) {
+  /** `textBytes`: the longest text cell, when a group writes longer texts than MAX_TEXT_BYTES (the CIC Flow ID). */
+  constructor(groups: FlowFeatureGroup[], textBytes?: number) {
     this.groups = groups;
     this.columns = groups.flatMap((g) => g.columns);
     this.formats = groups.flatMap((g) => g.formats);
@@ -55,7 +56,7 @@ export class FlowFeatureSet implements FlowObserver {
       at += g.columns.length;
       return first;
     });
-    this.layout = new FlowRowLayout(this.formats);
+    this.layout = new FlowRowLayout(this.formats, textBytes);
     this.updating = groups.filter((g) => g.update !== undefined);
   }
 

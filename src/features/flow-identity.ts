@@ -9,7 +9,7 @@ import { FLOW_IDENTITY_COLUMNS } from '../schema/flow-columns.js';
 import { ascii, CellFormat, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
 
 /** the `protocol` words of packets.csv, by IP protocol number; `ip` for the rest */
-const PROTOCOL_TEXT: Uint8Array[] = Array.from({ length: 256 }, () => ascii('ip'));
+export const PROTOCOL_TEXT: Uint8Array[] = Array.from({ length: 256 }, () => ascii('ip'));
 for (const [proto, name] of [[6, 'tcp'], [17, 'udp'], [1, 'icmp'], [58, 'icmpv6'], [132, 'sctp'], [47, 'gre'], [50, 'esp'], [51, 'ah'], [2, 'igmp']] as const) {
   PROTOCOL_TEXT[proto] = ascii(name);
 }

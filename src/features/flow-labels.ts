@@ -7,6 +7,7 @@
 import { KEY_META_WORD, KEY_PORT_WORD } from '../flow/flow-key.js';
 import type { EndReason, FlowTable } from '../flow/flow-table.js';
 import { LABEL_COLUMN } from '../schema/flow-columns.js';
+import type { ColumnSpec } from '../schema/packet-columns.js';
 import { ascii, CellFormat, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
 
 export const DEFAULT_LABEL = 'normal';
@@ -66,12 +67,13 @@ function ipv6Words(address: string, text: string): Uint32Array {
 }
 
 /** the bits of word i (0..3) inside a prefix of `prefix` bits */
-function wordMask(prefix: number, i: number): number {
+export function wordMask(prefix: number, i: number): number {
   const bits = Math.max(0, Math.min(32, prefix - 32 * i));
   return bits === 0 ? 0 : bits === 32 ? 0xffffffff : (0xffffffff << (32 - bits)) >>> 0;
 }
 
-function matchesAddress(p: AddressPattern, v6: boolean, keys: Uint32Array, at: number): boolean {
+/** True when the address in keys[at..] (IPv4 in keys[at]) lies in the pattern's network. */
+export function matchesAddress(p: AddressPattern, v6: boolean, keys: Uint32Array, at: number): boolean {
   if (p.v6 !== v6) return false;
   const words = v6 ? 4 : 1;
   for (let i = 0; i < words; i++) {
@@ -81,20 +83,25 @@ function matchesAddress(p: AddressPattern, v6: boolean, keys: Uint32Array, at: n
 }
 
 export class FlowLabelGroup implements FlowFeatureGroup {
-  readonly columns = [LABEL_COLUMN];
+  readonly columns: readonly ColumnSpec[];
   readonly formats = [CellFormat.text];
   readonly bytesPerFlow = 0;
   private readonly table: FlowTable;
   private readonly rules: readonly LabelRule[];
   private readonly labels: Uint8Array[];
-  private readonly defaultLabel = ascii(DEFAULT_LABEL);
+  private readonly defaultName: string;
+  private readonly defaultLabel: Uint8Array;
   /** rows per rule, the last entry for the default class */
   private readonly counts: Float64Array;
 
-  constructor(table: FlowTable, rules: readonly LabelRule[]) {
+  /** `column` and `defaultLabel`: CIC's ' Label' and BENIGN for --format cic, else label and normal. */
+  constructor(table: FlowTable, rules: readonly LabelRule[], column: ColumnSpec = LABEL_COLUMN, defaultLabel = DEFAULT_LABEL) {
     this.table = table;
     this.rules = rules;
+    this.columns = [column];
     this.labels = rules.map((r) => ascii(r.label));
+    this.defaultName = defaultLabel;
+    this.defaultLabel = ascii(defaultLabel);
     this.counts = new Float64Array(rules.length + 1);
   }
 
@@ -102,20 +109,30 @@ export class FlowLabelGroup implements FlowFeatureGroup {
   countsByClass(): Record<string, number> {
     const out: Record<string, number> = {};
     this.rules.forEach((r, i) => (out[r.label] = (out[r.label] ?? 0) + this.counts[i]));
-    out[DEFAULT_LABEL] = (out[DEFAULT_LABEL] ?? 0) + this.counts[this.rules.length];
+    out[this.defaultName] = (out[this.defaultName] ?? 0) + this.counts[this.rules.length];
     return out;
   }
 
   open(): void {}
 
   write(slot: number, _reason: EndReason, row: FlowRow, at: number): void {
-    const rule = this.match(slot);
+    this.label(this.match(slot), row, at);
+  }
+
+  /** Writes rule `rule`'s class (-1: the default class) into column `at` and counts it. */
+  label(rule: number, row: FlowRow, at: number): void {
     this.counts[rule < 0 ? this.rules.length : rule]++;
     row.text(at, rule < 0 ? this.defaultLabel : this.labels[rule]);
   }
 
-  /** Index of the first rule that matches the flow in `slot`, or -1. */
+  /** Index of the first rule that matches the flow in `slot` over its first-to-last packet span, or -1. */
   match(slot: number): number {
+    const t = this.table;
+    return this.matchAt(slot, t.baseSec + t.firstNs(slot) / 1e9, t.baseSec + t.lastNs(slot) / 1e9);
+  }
+
+  /** Index of the first rule that matches the flow in `slot` at times [startS, endS] (epoch seconds), or -1. */
+  matchAt(slot: number, startS: number, endS: number): number {
     const t = this.table;
     const keys = t.keyWords;
     const k = t.keyOffset(slot);
@@ -129,8 +146,6 @@ export class FlowLabelGroup implements FlowFeatureGroup {
     const ports = proto === 6 || proto === 17 || proto === 132;
     const clientPort = ports ? (client === 0 ? portWord >>> 16 : portWord & 0xffff) : 0;
     const serverPort = ports ? (client === 0 ? portWord & 0xffff : portWord >>> 16) : 0;
-    const startS = t.baseSec + t.firstNs(slot) / 1e9;
-    const endS = t.baseSec + t.lastNs(slot) / 1e9;
     const rules = this.rules;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i];

@@ -63,71 +63,76 @@ const CARET = 0x5e;
 /** history bytes carry the sending side in bit 7 */
 const SIDE_BIT = 0x80;
 
+// Record of one flow: two SIDE-byte blocks (key side 0, then 1) and the history. In a side block: the Zeek
+// endpoint state and its previous value, the SEQ_KNOWN / SENT_DATA bits, the history letters recorded once
+// (H_* bits), the sequence number just after the highest byte sent, retransmissions, zero windows. Then
+// MAX_HISTORY letters (side in bit 7) and their count.
+const ST = 0;
+const PREV = 1;
+const CONN = 2;
+const SEEN = 4;
+const SEQ_END = 8;
+const RETRANS = 12;
+const ZERO_WINDOWS = 16;
+const SIDE_BYTES = 24;
+const HISTORY = 2 * SIDE_BYTES;
+const HISTORY_LEN = HISTORY + MAX_HISTORY;
+const RECORD = 88;
+
 export class TcpStateGroup implements FlowFeatureGroup {
   readonly columns = FLOW_TCP_STATE_COLUMNS;
   readonly formats = [CellFormat.int, CellFormat.int, CellFormat.text, CellFormat.text];
-  readonly bytesPerFlow = 2 * (1 + 1 + 1 + 2 + 4 + 4 + 4) + MAX_HISTORY + 1;
+  readonly bytesPerFlow = RECORD;
   private readonly table: FlowTable;
-  /** per side (slot * 2 + side): Zeek endpoint state, its previous value, SEQ_KNOWN / SENT_DATA bits */
-  private readonly state: Uint8Array;
-  private readonly prevState: Uint8Array;
-  private readonly conn: Uint8Array;
-  /** per side: history letters already recorded once (H_* bits) */
-  private readonly seen: Uint16Array;
-  /** per side: sequence number just after the highest byte sent */
-  private readonly seqEnd: Uint32Array;
-  private readonly retrans: Uint32Array;
-  private readonly zeroWindows: Uint32Array;
-  /** per flow: MAX_HISTORY letters (side in bit 7) and their count */
-  private readonly history: Uint8Array;
-  private readonly historyLen: Uint8Array;
+  // one RECORD-byte record per flow slot (layout above), seen as bytes, 16-bit and 32-bit words: a flow's
+  // TCP state is two cache lines instead of one in each of nine arrays
+  private readonly u8: Uint8Array;
+  private readonly u16: Uint16Array;
+  private readonly u32: Uint32Array;
   private readonly scratch = new Uint8Array(MAX_HISTORY + 1);
 
   constructor(table: FlowTable) {
     this.table = table;
-    const n = table.capacity * 2;
-    this.state = new Uint8Array(n);
-    this.prevState = new Uint8Array(n);
-    this.conn = new Uint8Array(n);
-    this.seen = new Uint16Array(n);
-    this.seqEnd = new Uint32Array(n);
-    this.retrans = new Uint32Array(n);
-    this.zeroWindows = new Uint32Array(n);
-    this.history = new Uint8Array(table.capacity * MAX_HISTORY);
-    this.historyLen = new Uint8Array(table.capacity);
+    const records = new ArrayBuffer(table.capacity * RECORD);
+    this.u8 = new Uint8Array(records);
+    this.u16 = new Uint16Array(records);
+    this.u32 = new Uint32Array(records);
   }
 
   open(slot: number, continued: boolean): void {
-    const e = slot * 2;
-    if (!continued) {
-      this.state[e] = this.state[e + 1] = S.inactive;
-      this.prevState[e] = this.prevState[e + 1] = S.inactive;
-      this.conn[e] = this.conn[e + 1] = 0;
+    const b = slot * RECORD;
+    const u8 = this.u8;
+    for (let e = b; e < b + 2 * SIDE_BYTES; e += SIDE_BYTES) {
+      if (!continued) {
+        u8[e + ST] = S.inactive;
+        u8[e + PREV] = S.inactive;
+        u8[e + CONN] = 0;
+      }
+      this.u16[(e + SEEN) >> 1] = 0;
+      this.u32[(e + RETRANS) >> 2] = 0;
+      this.u32[(e + ZERO_WINDOWS) >> 2] = 0;
     }
-    this.seen[e] = this.seen[e + 1] = 0;
-    this.retrans[e] = this.retrans[e + 1] = 0;
-    this.zeroWindows[e] = this.zeroWindows[e + 1] = 0;
-    this.historyLen[slot] = 0;
+    u8[b + HISTORY_LEN] = 0;
   }
 
   update(slot: number, side: number, meta: PacketMeta): void {
     const proto = meta.ipProto;
-    const e = slot * 2 + side;
+    const e = slot * RECORD + side * SIDE_BYTES;
     if (proto === 17) {
-      this.state[e] = UDP_ACTIVE;
+      this.u8[e + ST] = UDP_ACTIVE;
       this.once(slot, side, e, H_D, CHAR_D);
       return;
     }
     const f = meta.tcpFlags;
     if (proto !== 6 || f < 0) return;
-    const p = e ^ 1;
+    const p = slot * RECORD + (side ^ 1) * SIDE_BYTES;
     const isOrig = side === this.table.clientSide(slot);
     const syn = (f & TcpFlag.syn) !== 0;
     const fin = (f & TcpFlag.fin) !== 0;
     const rst = (f & TcpFlag.rst) !== 0;
     const ack = (f & TcpFlag.ack) !== 0;
     const len = meta.payloadLen > 0 ? meta.payloadLen : 0;
-    if (len > 0 && !rst) this.conn[e] |= SENT_DATA;
+    if (len > 0 && !rst) this.u8[e + CONN] |= SENT_DATA;
 
     // history (Zeek's update_history)
     const controlBits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
@@ -148,27 +153,27 @@ export class TcpStateGroup implements FlowFeatureGroup {
     }
 
     // zero window (Zeek's update_window)
-    if (meta.tcpWindow === 0 && !rst && this.state[p] !== S.closed && this.state[e] !== S.reset) {
-      const n = ++this.zeroWindows[e];
+    if (meta.tcpWindow === 0 && !rst && this.u8[p + ST] !== S.closed && this.u8[e + ST] !== S.reset) {
+      const n = ++this.u32[(e + ZERO_WINDOWS) >> 2];
       if (isPowerOfTen(n)) this.addHistory(slot, side, CHAR_W);
     }
 
     // highest sequence number sent, retransmissions (Zeek's update_last_seq)
     const segLen = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
     const end = (meta.tcpSeq + segLen) >>> 0;
-    if ((this.conn[e] & SEQ_KNOWN) === 0 || (syn && !rst)) {
-      this.seqEnd[e] = end;
-      this.conn[e] |= SEQ_KNOWN;
+    if ((this.u8[e + CONN] & SEQ_KNOWN) === 0 || (syn && !rst)) {
+      this.u32[(e + SEQ_END) >> 2] = end;
+      this.u8[e + CONN] |= SEQ_KNOWN;
     } else {
-      const delta = (end - this.seqEnd[e]) | 0;
+      const delta = (end - this.u32[(e + SEQ_END) >> 2]) | 0;
       if (rst && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
         // a RST's sequence number is not trusted this far off
-      } else if (this.state[e] === S.reset) {
+      } else if (this.u8[e + ST] === S.reset) {
         // nothing after a RST is trusted
       } else if (delta > 0) {
-        this.seqEnd[e] = end;
+        this.u32[(e + SEQ_END) >> 2] = end;
       } else if (len > 0 && !rst) {
-        const n = ++this.retrans[e];
+        const n = ++this.u32[(e + RETRANS) >> 2];
         if (isPowerOfTen(n)) this.addHistory(slot, side, CHAR_T);
       }
     }
@@ -178,10 +183,10 @@ export class TcpStateGroup implements FlowFeatureGroup {
 
   write(slot: number, _reason: EndReason, row: FlowRow, at: number): void {
     const client = this.table.clientSide(slot);
-    const o = slot * 2 + client;
-    const r = slot * 2 + (client ^ 1);
-    row.numbers[at] = this.retrans[o];
-    row.numbers[at + 1] = this.retrans[r];
+    const o = slot * RECORD + client * SIDE_BYTES;
+    const r = slot * RECORD + (client ^ 1) * SIDE_BYTES;
+    row.numbers[at] = this.u32[(o + RETRANS) >> 2];
+    row.numbers[at + 1] = this.u32[(r + RETRANS) >> 2];
     const historyLength = this.renderHistory(slot, client);
     row.text(at + 2, this.connState(slot, o, r, historyLength));
     row.text(at + 3, this.scratch, historyLength);
@@ -189,23 +194,23 @@ export class TcpStateGroup implements FlowFeatureGroup {
 
   /** Zeek's UpdateStateMachine without its "weird" reports. */
   private updateStateMachine(e: number, p: number, isOrig: boolean, syn: boolean, fin: boolean, rst: boolean, ack: boolean, len: number): void {
-    const state = this.state;
-    switch (state[e]) {
+    const u8 = this.u8;
+    switch (u8[e + ST]) {
       case S.inactive:
         if (syn) {
           if (isOrig) {
             this.setState(e, ack ? S.synAckSent : S.synSent);
           } else {
-            if (state[p] === S.synSent) this.setState(p, S.established);
+            if (u8[p + ST] === S.synSent) this.setState(p, S.established);
             this.setState(e, S.established);
           }
         }
         if (fin) this.setState(e, S.closed);
         if (rst) this.setState(e, S.reset);
-        if (state[e] === S.inactive) {
-          if (!isOrig && len === 0 && state[p] === S.synSent) {
+        if (u8[e + ST] === S.inactive) {
+          if (!isOrig && len === 0 && u8[p + ST] === S.synSent) {
             // an ACK of the SYN before the SYN-ACK: not a partial connection
-          } else if (ack && state[p] === S.established) {
+          } else if (ack && u8[p + ST] === S.established) {
             this.setState(e, S.established);
           } else {
             this.setState(e, S.partial);
@@ -219,16 +224,16 @@ export class TcpStateGroup implements FlowFeatureGroup {
         return;
       case S.established:
       case S.partial:
-        if (syn && state[e] === S.partial && state[p] === S.inactive && !ack) this.setState(e, S.synSent);
+        if (syn && u8[e + ST] === S.partial && u8[p + ST] === S.inactive && !ack) this.setState(e, S.synSent);
         if (fin && !rst) {
           this.setState(e, S.closed);
           // the peer sent FIN then RST: that was a normal close after all
-          if (state[p] === S.reset && this.prevState[p] === S.closed) this.setState(p, S.closed);
+          if (u8[p + ST] === S.reset && this.u8[p + PREV] === S.closed) this.setState(p, S.closed);
         }
         if (rst) this.setState(e, S.reset);
         return;
       case S.closed:
-        if (rst && state[p] !== S.closed) this.setState(e, S.reset);
+        if (rst && u8[p + ST] !== S.closed) this.setState(e, S.reset);
         return;
       default:
       // reset: nothing changes it
@@ -236,16 +241,16 @@ export class TcpStateGroup implements FlowFeatureGroup {
   }
 
   private setState(i: number, next: number): void {
-    if (this.state[i] === next) return;
-    this.prevState[i] = this.state[i];
-    this.state[i] = next;
+    if (this.u8[i + ST] === next) return;
+    this.u8[i + PREV] = this.u8[i + ST];
+    this.u8[i + ST] = next;
   }
 
   /** Zeek's conn_state() over the endpoint states at the end of the record (o: client side, r: server). */
   private connState(slot: number, o: number, r: number, historyLength: number): Uint8Array {
     const proto = this.table.protocolOf(slot);
-    const os = this.state[o];
-    const rs = this.state[r];
+    const os = this.u8[o + ST];
+    const rs = this.u8[r + ST];
     if (proto === 17) {
       if (os === UDP_ACTIVE) return rs === UDP_ACTIVE ? SF : S0;
       return rs === UDP_ACTIVE ? SHR : OTH;
@@ -254,7 +259,7 @@ export class TcpStateGroup implements FlowFeatureGroup {
     const oInactive = os === S.inactive || os === S.partial;
     const rInactive = rs === S.inactive || rs === S.partial;
     if (rs === S.reset) {
-      const noData = (this.conn[o] & SENT_DATA) === 0 && (this.conn[r] & SENT_DATA) === 0;
+      const noData = (this.u8[o + CONN] & SENT_DATA) === 0 && (this.u8[r + CONN] & SENT_DATA) === 0;
       if (os === S.synSent || os === S.synAckSent || (os === S.reset && noData)) return REJ;
       return oInactive ? RSTRH : RSTR;
     }
@@ -286,12 +291,12 @@ export class TcpStateGroup implements FlowFeatureGroup {
   /** Writes the history text into `scratch` (client letters upper case) and returns its length. */
   private renderHistory(slot: number, client: number): number {
     const out = this.scratch;
-    const base = slot * MAX_HISTORY;
-    const len = this.historyLen[slot];
+    const base = slot * RECORD + HISTORY;
+    const len = this.u8[slot * RECORD + HISTORY_LEN];
     let n = 0;
     if (this.table.firstSide(slot) !== client && len > 0) out[n++] = CARET;
     for (let i = 0; i < len && n < MAX_HISTORY; i++) {
-      const b = this.history[base + i];
+      const b = this.u8[base + i];
       const side = b >> 7;
       const letter = b & 0x7f;
       out[n++] = side === client ? letter - 0x20 : letter;
@@ -299,18 +304,19 @@ export class TcpStateGroup implements FlowFeatureGroup {
     return n;
   }
 
-  /** Adds `letter` the first time `bit` is seen from this side (e = slot * 2 + side). */
+  /** Adds `letter` the first time `bit` is seen from this side (e: the side's block). */
   private once(slot: number, side: number, e: number, bit: number, letter: number): void {
-    if ((this.seen[e] & bit) !== 0) return;
-    this.seen[e] |= bit;
+    if ((this.u16[(e + SEEN) >> 1] & bit) !== 0) return;
+    this.u16[(e + SEEN) >> 1] |= bit;
     this.addHistory(slot, side, letter);
   }
 
   private addHistory(slot: number, side: number, letter: number): void {
-    const len = this.historyLen[slot];
+    const b = slot * RECORD;
+    const len = this.u8[b + HISTORY_LEN];
     if (len >= MAX_HISTORY) return;
-    this.history[slot * MAX_HISTORY + len] = side === 0 ? letter : letter | SIDE_BIT;
-    this.historyLen[slot] = len + 1;
+    this.u8[b + HISTORY + len] = side === 0 ? letter : letter | SIDE_BIT;
+    this.u8[b + HISTORY_LEN] = len + 1;
   }
 }
 

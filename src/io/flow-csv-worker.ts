@@ -14,6 +14,8 @@ export interface WriterThreadData {
   path: string;
   columnNames: string[];
   formats: CellFormat[];
+  /** the producer's FlowRowLayout.textBytes, so both threads lay rows out alike */
+  textBytes: number;
 }
 
 export type WriterThreadMessage =
@@ -28,7 +30,7 @@ let sink: FileSink | undefined;
 let consumer: RowRingConsumer | undefined;
 try {
   sink = new FileSink(data.path, { atomic: true, blockBytes: 1 << 20 });
-  const writer = new FlowCsvWriter(sink, data.columnNames, data.formats);
+  const writer = new FlowCsvWriter(sink, data.columnNames, data.formats, data.textBytes);
   consumer = new RowRingConsumer(data.shared, writer.layout);
   port.postMessage({ type: 'ready' } satisfies WriterThreadMessage);
   const outcome = consumer.run((row) => writer.writeRow(row));

@@ -9,6 +9,7 @@
 
 import { CellFormat, FlowRow, FlowRowLayout, MAX_TEXT_BYTES } from '../features/feature-group.js';
 import type { RowSink } from '../features/flow-feature-set.js';
+import { ipv4Text, ipv6Text } from '../features/address-text.js';
 
 /** What the writer needs of a file sink (FileSink, AsyncFileSink, or an in-memory one in tests). */
 export interface ByteSink {
@@ -20,7 +21,6 @@ export interface ByteSink {
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 const DOT = 0x2e;
-const COLON = 0x3a;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const TWO_POW_32 = 4294967296;
@@ -31,8 +31,6 @@ const DECIMAL_PATH_LIMIT = TWO_POW_53 / DECIMALS_SCALE;
 /** the longest cell: an IPv6 address (39) or a fallback number (~24) */
 const MAX_CELL_BYTES = 48;
 
-const HEX = new Uint8Array(Array.from('0123456789abcdef', (c) => c.charCodeAt(0)));
-const OCTET_TEXT: Uint8Array[] = Array.from({ length: 256 }, (_, i) => new TextEncoder().encode(String(i)));
 
 /** "00".."99": two digits per table lookup */
 const PAIRS = new Uint8Array(200);
@@ -52,9 +50,12 @@ export class FlowCsvWriter implements RowSink {
   private readonly maxRowBytes: number;
   private readonly groups = new Uint16Array(8);
   private readonly counter = { nonFinite: 0 };
+  private cachedSecond = -1;
+  private readonly cachedSecondText = new Uint8Array(24);
+  private cachedSecondLength = 0;
 
-  /** Writes the header line at once. */
-  constructor(sink: ByteSink, columnNames: readonly string[], formats: readonly CellFormat[]) {
+  /** Writes the header line at once; `textBytes` must be the row producer's (FlowRowLayout.textBytes). */
+  constructor(sink: ByteSink, columnNames: readonly string[], formats: readonly CellFormat[], textBytes = MAX_TEXT_BYTES) {
     if (columnNames.length !== formats.length) throw new Error(`${columnNames.length} columns but ${formats.length} formats`);
     this.sink = sink;
     const header = new TextEncoder().encode(columnNames.join(',') + '\n');
@@ -70,8 +71,8 @@ export class FlowCsvWriter implements RowSink {
     this.runFormat = Uint8Array.from(runs.map((r) => r[0]));
     this.runStart = Int32Array.from(runs.map((r) => r[1]));
     this.runEnd = Int32Array.from(runs.map((r) => r[2]));
-    this.maxRowBytes = formats.length * MAX_CELL_BYTES + 1024;
-    this.layout = new FlowRowLayout(formats);
+    this.layout = new FlowRowLayout(formats, textBytes);
+    this.maxRowBytes = formats.length * MAX_CELL_BYTES + this.layout.bytes + 1024;
     this.row = new FlowRow(this.layout);
   }
 
@@ -83,6 +84,27 @@ export class FlowCsvWriter implements RowSink {
     this.writeRow(this.row);
   }
 
+  /**
+   * baseSec + ns as epoch seconds with exactly 9 decimals (tshark's frame.time_epoch format). Rows written
+   * one after the other mostly share their second: its digits are kept and copied.
+   */
+  private timestamp(buf: Uint8Array, p: number, baseSec: number, ns: number): number {
+    const n = Math.round(ns);
+    const extra = Math.floor(n / 1e9);
+    const sec = baseSec + extra;
+    if (!(sec >= 0 && sec < TWO_POW_53)) return fallback(buf, p, sec + (n - extra * 1e9) / 1e9, this.counter);
+    if (sec !== this.cachedSecond) {
+      this.cachedSecond = sec;
+      this.cachedSecondLength = uint53(this.cachedSecondText, 0, sec);
+    }
+    const text = this.cachedSecondText;
+    const len = this.cachedSecondLength;
+    for (let i = 0; i < len; i++) buf[p + i] = text[i];
+    p += len;
+    buf[p++] = DOT;
+    return fraction9(buf, p, n - extra * 1e9);
+  }
+
   /** cells that were not finite numbers (written as 0); a correct feature set never produces one */
   get nonFiniteCells(): number {
     return this.counter.nonFinite;
@@ -92,6 +114,7 @@ export class FlowCsvWriter implements RowSink {
   writeRow(row: FlowRow): void {
     const sink = this.sink;
     const slotOf = this.layout.slotOf;
+    const textBytes = this.layout.textBytes;
     sink.ensure(this.maxRowBytes);
     const buf = sink.buf;
     let p = sink.pos;
@@ -104,14 +127,24 @@ export class FlowCsvWriter implements RowSink {
         case CellFormat.int:
           for (; c < end; c++) {
             const v = n[c];
-            if (v >>> 0 === v) p = uint32(buf, p, v);
-            else p = otherNumber(buf, p, v, this.counter);
+            // most cells of a flow row are counters below 10, and -1 marks "no such packet"
+            if (v >>> 0 === v) {
+              if (v < 10) buf[p++] = ZERO + v;
+              else p = uint32(buf, p, v);
+            } else if (v === -1) {
+              buf[p++] = MINUS;
+              buf[p++] = ZERO + 1;
+            } else {
+              p = otherNumber(buf, p, v, this.counter);
+            }
             buf[p++] = COMMA;
           }
           break;
         case CellFormat.decimal:
           for (; c < end; c++) {
-            p = decimal(buf, p, n[c], this.counter);
+            const v = n[c];
+            if (v >>> 0 === v && v < 10) buf[p++] = ZERO + v;
+            else p = decimal(buf, p, v, this.counter);
             buf[p++] = COMMA;
           }
           break;
@@ -125,14 +158,14 @@ export class FlowCsvWriter implements RowSink {
           break;
         case CellFormat.timestamp:
           for (; c < end; c++) {
-            p = timestamp(buf, p, row.baseSec, n[c], this.counter);
+            p = this.timestamp(buf, p, row.baseSec, n[c]);
             buf[p++] = COMMA;
           }
           break;
         case CellFormat.text:
           for (; c < end; c++) {
             const text = row.textBytes;
-            const at = slotOf[c] * MAX_TEXT_BYTES;
+            const at = slotOf[c] * textBytes;
             const length = n[c];
             for (let i = 0; i < length; i++) buf[p++] = text[at + i];
             buf[p++] = COMMA;
@@ -141,7 +174,7 @@ export class FlowCsvWriter implements RowSink {
         default:
           for (; c < end; c++) {
             const w = slotOf[c] * 5;
-            p = row.words[w + 4] === 1 ? this.ipv6(buf, p, row.words, w) : ipv4(buf, p, row.words[w]);
+            p = row.words[w + 4] === 1 ? ipv6Text(buf, p, row.words, w, this.groups) : ipv4Text(buf, p, row.words[w]);
             buf[p++] = COMMA;
           }
       }
@@ -149,55 +182,6 @@ export class FlowCsvWriter implements RowSink {
     // every cell ends with a comma; the last one becomes the line end
     buf[p - 1] = NEWLINE;
     sink.pos = p;
-  }
-
-  /** RFC 5952 text: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::". */
-  private ipv6(buf: Uint8Array, p: number, words: Uint32Array, at: number): number {
-    const g = this.groups;
-    for (let i = 0; i < 4; i++) {
-      const w = words[at + i];
-      g[2 * i] = w >>> 16;
-      g[2 * i + 1] = w & 0xffff;
-    }
-    let bestStart = -1;
-    let bestLen = 0;
-    let runStart = -1;
-    for (let i = 0; i < 8; i++) {
-      if (g[i] === 0) {
-        if (runStart < 0) runStart = i;
-        const len = i - runStart + 1;
-        if (len > bestLen) {
-          bestLen = len;
-          bestStart = runStart;
-        }
-      } else {
-        runStart = -1;
-      }
-    }
-    if (bestLen < 2) bestStart = -1;
-    // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted quad, as inet_ntop and packets.csv print it
-    if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
-      buf[p++] = COLON;
-      buf[p++] = COLON;
-      for (let i = 0; i < 4; i++) buf[p++] = 0x66;
-      buf[p++] = COLON;
-      return ipv4(buf, p, words[at + 3]);
-    }
-    for (let i = 0; i < 8; i++) {
-      if (i === bestStart) {
-        buf[p++] = COLON;
-        buf[p++] = COLON;
-        i += bestLen - 1;
-        continue;
-      }
-      if (i > 0 && i !== bestStart + bestLen) buf[p++] = COLON;
-      const v = g[i];
-      if (v >= 0x1000) buf[p++] = HEX[v >> 12];
-      if (v >= 0x100) buf[p++] = HEX[(v >> 8) & 15];
-      if (v >= 0x10) buf[p++] = HEX[(v >> 4) & 15];
-      buf[p++] = HEX[v & 15];
-    }
-    return p;
   }
 }
 
@@ -292,17 +276,6 @@ function seconds(buf: Uint8Array, p: number, ns: number, counter: { nonFinite: n
   return p;
 }
 
-/** baseSec + ns as epoch seconds with exactly 9 decimals (tshark's frame.time_epoch format). */
-function timestamp(buf: Uint8Array, p: number, baseSec: number, ns: number, counter: { nonFinite: number }): number {
-  const n = Math.round(ns);
-  const extra = Math.floor(n / 1e9);
-  const sec = baseSec + extra;
-  if (!(sec >= 0 && sec < TWO_POW_53)) return fallback(buf, p, sec + (n - extra * 1e9) / 1e9, counter);
-  p = uint53(buf, p, sec);
-  buf[p++] = DOT;
-  return fraction9(buf, p, n - extra * 1e9);
-}
-
 /** Rare values: non-finite (a bug, counted and written as 0) or beyond the integer paths. */
 function fallback(buf: Uint8Array, p: number, v: number, counter: { nonFinite: number }): number {
   let text: string;
@@ -345,19 +318,4 @@ function fraction6(buf: Uint8Array, p: number, frac: number): number {
   let end = p + 6;
   while (buf[end - 1] === ZERO) end--;
   return end;
-}
-
-function ipv4(buf: Uint8Array, p: number, w: number): number {
-  let t = OCTET_TEXT[w >>> 24];
-  for (let i = 0; i < t.length; i++) buf[p++] = t[i];
-  buf[p++] = DOT;
-  t = OCTET_TEXT[(w >>> 16) & 0xff];
-  for (let i = 0; i < t.length; i++) buf[p++] = t[i];
-  buf[p++] = DOT;
-  t = OCTET_TEXT[(w >>> 8) & 0xff];
-  for (let i = 0; i < t.length; i++) buf[p++] = t[i];
-  buf[p++] = DOT;
-  t = OCTET_TEXT[w & 0xff];
-  for (let i = 0; i < t.length; i++) buf[p++] = t[i];
-  return p;
 }

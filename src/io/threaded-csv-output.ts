@@ -46,7 +46,7 @@ export class ThreadedCsvOutput {
    */
   static start(path: string, columnNames: string[], formats: readonly CellFormat[], layout: FlowRowLayout): ThreadedCsvOutput {
     const shared = createRowRing(layout, RING_ROWS);
-    const data: WriterThreadData = { shared, path, columnNames, formats: [...formats] };
+    const data: WriterThreadData = { shared, path, columnNames, formats: [...formats], textBytes: layout.textBytes };
     // execArgv: the thread needs none of the flags the CLI was started with (some, like --input-type, break it)
     const worker = new Worker(WORKER_URL, { workerData: data, execArgv: [] });
     return new ThreadedCsvOutput(path, worker, new RowRingProducer(shared, layout));
