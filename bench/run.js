@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { captureSuite } from './capture-suite.js';
+import { extractSuite } from './extract-suite.js';
 
 const dataDir = 'bench/data';
 const resultsDir = 'bench/results';
@@ -23,7 +24,7 @@ function capture(name, rounds) {
   return { path, packets: Number(spawnSync('cat', [countPath], { encoding: 'utf8' }).stdout) };
 }
 
-const only = process.argv.slice(2);
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const suites = [];
 if (only.length === 0 || only.includes('capture')) {
   const captures = [capture('office-1x', 560), capture('office-2x', 1120)];
@@ -31,17 +32,23 @@ if (only.length === 0 || only.includes('capture')) {
   suites.push(await captureSuite({ dataDir, captures }));
 }
 
+if (only.length === 0 || only.includes('extract')) {
+  process.stderr.write('suite extract ...\n');
+  suites.push(await extractSuite({ dataDir, quick: process.argv.includes('--quick') }));
+}
+
 const lines = ['# netml benchmark results', '', `Machine: ${process.arch}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Re-run with \`npm run bench\`.`, ''];
 for (const s of suites) {
   writeFileSync(join(resultsDir, `${s.suite}.json`), JSON.stringify(s, null, 2));
-  lines.push(`## ${s.suite}: ${s.input.packets.toLocaleString('en-US')} packets, ${(s.input.bytes / 1e6).toFixed(0)} MB (${s.input.path})`, '');
+  const inputs = s.inputs ?? [s.input];
+  lines.push(`## ${s.suite}: ${inputs.map((i) => `${i.path} (${i.packets.toLocaleString('en-US')} packets, ${(i.bytes / 1e6).toFixed(0)} MB)`).join(', ')}`, '');
   lines.push('| tool | seconds | packets/s | peak RSS (MB) |', '|---|---:|---:|---:|');
   for (const r of s.rows) {
     if (r.skipped) lines.push(`| ${r.name} | skipped: ${r.skipped} | | |`);
     else lines.push(`| ${r.name} | ${r.seconds.toFixed(2)} | ${Math.round(r.packetsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} |`);
   }
   lines.push('');
-  for (const [k, v] of Object.entries(s.ratios)) lines.push(`- ${k}: ${v === null ? 'n/a' : v.toFixed(2)}`);
+  for (const [k, v] of Object.entries(s.ratios)) lines.push(`- ${k}: ${v === null || v === undefined ? 'n/a' : v.toFixed(2)}`);
   for (const [k, v] of Object.entries(s.targets)) lines.push(`- target ${k}: ${v === true ? 'met' : v === false ? 'NOT met' : v}`);
   lines.push('');
 }
