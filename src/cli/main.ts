@@ -5,6 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, NetmlError } from '../errors.js';
 import { registerCapture } from './capture.js';
 import { registerExtract } from './extract.js';
+import { registerTrain } from './train.js';
+import { registerDetect } from './detect.js';
+import { registerMonitor } from './monitor.js';
+import { registerTraceroute } from './traceroute.js';
+import { registerVisualize } from './visualize.js';
 import { readVersion } from './version.js';
 
 export interface CliIo {
@@ -34,6 +39,11 @@ Run "netml <command> --help" for each command's options and examples.`,
     );
   registerCapture(program, io, result);
   registerExtract(program, io, result);
+  registerTrain(program, io, result);
+  registerDetect(program, io, result);
+  registerVisualize(program, io, result);
+  registerTraceroute(program, io, result);
+  registerMonitor(program, io, result);
   return program;
 }
 

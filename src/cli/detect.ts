@@ -1,0 +1,312 @@
+// `netml detect`: the fourth pipeline stage. A trained model and a features CSV in; a verdict per row
+// (results/detections.csv), a summary (results/summary.json) and a table of what looks suspicious out.
+// Scoring takes a matrix plus identifier cells (runDetection), so rows extracted from a capture on the fly
+// can be fed the same way as rows read from a CSV.
+
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { BadDataError, ExitCode, inputFileError, MissingInputError, UsageError } from '../errors.js';
+import { writeTextFileAtomically } from '../io/atomic-text-file.js';
+import { VERDICT_NORMAL, VERDICT_SUSPICIOUS, writeDetectionsCsv } from '../io/detections-csv.js';
+import { readFeatureTable, type IdentifierCells } from '../io/feature-table.js';
+import { verdicts, type Detections } from '../ml/detector.js';
+import type { FeatureMatrix } from '../ml/feature-matrix.js';
+import { parseModel, type NetmlModel } from '../ml/model-file.js';
+import { TRAINABLE_SCHEMA_VERSIONS } from '../schema/feature-schemas.js';
+import { formatCount, formatSeconds } from '../viz/format.js';
+import { gridTable } from '../viz/grid-table.js';
+import { keyValueTable, useColour } from '../viz/table.js';
+import type { CliIo } from './main.js';
+import { computeOutputs, defaultThreads, type PoolControl } from './ml-pool.js';
+import { parsePositiveInt } from './option-parsers.js';
+import { StatusLine } from './status-line.js';
+
+export interface DetectOptions {
+  input: string;
+  model?: string;
+  output: string;
+  summary: string;
+  failOnSuspicious?: boolean;
+  top: number;
+  threads?: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const DEFAULT_MODELS = ['models/rf.json', 'models/iforest.json'];
+
+const EXAMPLES = `
+Examples:
+  netml detect                                     dataset/features.csv scored by the model in models/
+  netml detect --model models/iforest.json --input monday.csv
+  netml detect --fail-on-suspicious --quiet        for cron and scripts: exit 1 when anything is suspicious
+  netml detect --json | jq .suspiciousShare
+
+Outputs (paths are options):
+  results/detections.csv   one row per input row: its identifier columns, score, verdict (NORMAL or
+                           SUSPICIOUS) and, for a random forest, the predicted class
+  results/summary.json     counts, share suspicious, the top suspicious rows and hosts
+
+Scores: isolation forest, the anomaly score in (0, 1] (SUSPICIOUS above the model's threshold);
+random forest, 1 - P(normal class) (SUSPICIOUS when the most probable class is not the normal one).
+Exit codes: 0 ok (whatever was found), 1 something was suspicious and --fail-on-suspicious was given,
+64 bad usage, 65 bad input data, 66 missing input, 73 cannot write, 130 interrupted.`;
+
+export function registerDetect(program: Command, io: CliIo, result: { exitCode: number }): void {
+  program
+    .command('detect')
+    .summary('score a features CSV with a trained model -> results/detections.csv, results/summary.json')
+    .description('Apply a model written by `netml train` to a feature table and say which rows look suspicious.')
+    .option('-i, --input <path>', 'features CSV to score (same schema as the training data)', 'dataset/features.csv')
+    .option('-m, --model <path>', `model file (default: ${DEFAULT_MODELS.join(' or ')}, whichever exists)`)
+    .option('-o, --output <path>', 'where to write one verdict per row', 'results/detections.csv')
+    .option('--summary <path>', 'where to write the summary', 'results/summary.json')
+    .option('--fail-on-suspicious', 'exit with status 1 when at least one row is suspicious')
+    .option('--top <n>', 'suspicious rows and hosts listed in the summary', parsePositiveInt, 10)
+    .option('--threads <n>', 'worker threads (default: the number of cores)', parsePositiveInt)
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('-q, --quiet', 'no progress line and no tables (errors still go to stderr)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (opts: DetectOptions) => {
+      result.exitCode = await detectCommand(opts, io);
+    });
+}
+
+export interface DetectionSummary {
+  model: string;
+  modelKind: NetmlModel['kind'];
+  schemaVersion: string;
+  input: string;
+  rows: number;
+  suspicious: number;
+  normal: number;
+  suspiciousShare: number;
+  threshold: number | null;
+  byPredictedClass: Record<string, number> | null;
+  byLabel: { label: string; rows: number; suspicious: number; suspiciousShare: number }[] | null;
+  topSuspicious: Record<string, string | number>[];
+  topHosts: { host: string; suspiciousRows: number; asSource: number; asDestination: number }[];
+  outputs: { detections: string; summary: string };
+  timing: { loadSeconds: number; scoreSeconds: number; writeSeconds: number; totalSeconds: number; threads: number };
+}
+
+async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
+  const started = performance.now();
+  const modelPath = opts.model ?? defaultModelPath();
+  const model = loadModel(modelPath);
+  const status = new StatusLine(io.stderr, opts.quiet === true || opts.json === true);
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const threads = opts.threads ?? defaultThreads();
+  try {
+    const table = readFeatureTable(opts.input, {
+      featureNames: model.featureNames,
+      keepIdentifiers: true,
+      shared: threads > 1,
+      onProgress: (done, total) => status.update(`reading ${opts.input}: ${((100 * done) / total).toFixed(0)}%`),
+    });
+    if (table.schema.version !== model.schemaVersion) {
+      throw new BadDataError(
+        `${opts.input} holds ${table.schema.version} features but ${modelPath} was trained on ${model.schemaVersion}`,
+        'extract and train with the same netml version: `netml extract`, then `netml train`',
+      );
+    }
+    const loaded = performance.now();
+    const control: PoolControl = {
+      threads,
+      interrupted: () => interrupted,
+      onProgress: (done, total) => status.update(`scoring ${formatCount(done)} / ${formatCount(total)} rows`),
+    };
+    const detections = await runDetection(model, table.matrix, control);
+    const scored = performance.now();
+    status.clear();
+    writeDetectionsCsv(opts.output, table.identifiers, detections, model.classes);
+    const summary = summarizeDetections(model, modelPath, opts, detections, table.identifiers, table.labels);
+    const now = performance.now();
+    summary.timing = { loadSeconds: (loaded - started) / 1000, scoreSeconds: (scored - loaded) / 1000, writeSeconds: (now - scored) / 1000, totalSeconds: (now - started) / 1000, threads };
+    writeTextFileAtomically(opts.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    print(summary, opts, io);
+    if (opts.failOnSuspicious && detections.suspiciousCount > 0) {
+      if (!opts.json) io.stderr.write(`netml: ${formatCount(detections.suspiciousCount)} suspicious rows (--fail-on-suspicious)\n`);
+      return ExitCode.failure;
+    }
+    return ExitCode.ok;
+  } finally {
+    status.clear();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** Scores a matrix whose columns are model.featureNames, in that order. */
+export async function runDetection(model: NetmlModel, matrix: FeatureMatrix, control: PoolControl): Promise<Detections> {
+  if (matrix.columns !== model.featureNames.length) {
+    throw new BadDataError(`the rows have ${matrix.columns} feature columns; the model was trained on ${model.featureNames.length}`, 'extract and train with the same netml version');
+  }
+  const outputs = await computeOutputs(model.forest, matrix, control);
+  return verdicts(model, outputs, matrix.rows);
+}
+
+export function loadModel(path: string): NetmlModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new MissingInputError(path, `${path}: no such model file`, 'train one first: `netml train --model iforest` (or --model rf), or give --model');
+    }
+    throw inputFileError(path, err);
+  }
+  if (text.trim() === '') throw new BadDataError(`${path} is empty: not a model file`, 'train the model again with `netml train`');
+  return parseModel(text, path, TRAINABLE_SCHEMA_VERSIONS);
+}
+
+function defaultModelPath(): string {
+  const present = DEFAULT_MODELS.filter((p) => existsSync(p));
+  if (present.length === 1) return present[0];
+  if (present.length === 0) {
+    throw new MissingInputError(DEFAULT_MODELS[0], `no model in ${DEFAULT_MODELS.join(' or ')}`, 'train one first: `netml train --model iforest` (or --model rf), or give --model');
+  }
+  throw new UsageError(`both ${present.join(' and ')} exist: which one?`, `give --model ${present[0]} or --model ${present[1]}`);
+}
+
+export function summarizeDetections(
+  model: NetmlModel,
+  modelPath: string,
+  opts: DetectOptions,
+  detections: Detections,
+  identifiers: IdentifierCells | null,
+  labels: { classes: string[]; y: Int32Array } | null,
+): DetectionSummary {
+  const rows = detections.score.length;
+  const suspicious = detections.suspiciousCount;
+  let byPredictedClass: Record<string, number> | null = null;
+  if (model.classes && detections.predictedClass) {
+    const counts = model.classes.map(() => 0);
+    for (let r = 0; r < rows; r++) counts[detections.predictedClass[r]]++;
+    byPredictedClass = Object.fromEntries(model.classes.map((c, i) => [c, counts[i]]));
+  }
+  let byLabel: DetectionSummary['byLabel'] = null;
+  if (labels) {
+    byLabel = labels.classes.map((label) => ({ label, rows: 0, suspicious: 0, suspiciousShare: 0 }));
+    for (let r = 0; r < rows; r++) {
+      const e = byLabel[labels.y[r]];
+      e.rows++;
+      e.suspicious += detections.suspicious[r];
+    }
+    for (const e of byLabel) e.suspiciousShare = e.rows > 0 ? e.suspicious / e.rows : 0;
+  }
+  // the highest-scoring suspicious rows
+  const suspiciousRows: number[] = [];
+  for (let r = 0; r < rows; r++) if (detections.suspicious[r]) suspiciousRows.push(r);
+  const top = suspiciousRows.sort((a, b) => detections.score[b] - detections.score[a] || a - b).slice(0, opts.top);
+  const decoder = new TextDecoder();
+  const cellsOf = (r: number): Record<string, string> => {
+    if (!identifiers) return {};
+    const cells = decoder.decode(identifiers.bytes.subarray(identifiers.offsets[r], identifiers.offsets[r + 1])).split(',');
+    return Object.fromEntries(identifiers.names.map((name, i) => [name, cells[i] ?? '']));
+  };
+  const topSuspicious = top.map((r) => {
+    const entry: Record<string, string | number> = { row: r + 1, ...cellsOf(r), score: detections.score[r], verdict: VERDICT_SUSPICIOUS };
+    if (model.classes && detections.predictedClass) entry.predictedClass = model.classes[detections.predictedClass[r]];
+    return entry;
+  });
+  // hosts: how many suspicious rows each address took part in
+  const hosts = new Map<string, { host: string; suspiciousRows: number; asSource: number; asDestination: number }>();
+  const srcIndex = identifiers?.names.indexOf('src_addr') ?? -1;
+  const dstIndex = identifiers?.names.indexOf('dst_addr') ?? -1;
+  if (identifiers && (srcIndex >= 0 || dstIndex >= 0)) {
+    for (const r of suspiciousRows) {
+      const cells = decoder.decode(identifiers.bytes.subarray(identifiers.offsets[r], identifiers.offsets[r + 1])).split(',');
+      const seen = new Set<string>();
+      for (const [index, role] of [
+        [srcIndex, 'asSource'],
+        [dstIndex, 'asDestination'],
+      ] as const) {
+        if (index < 0 || !cells[index]) continue;
+        const host = cells[index];
+        let h = hosts.get(host);
+        if (!h) hosts.set(host, (h = { host, suspiciousRows: 0, asSource: 0, asDestination: 0 }));
+        h[role]++;
+        if (!seen.has(host)) {
+          h.suspiciousRows++;
+          seen.add(host);
+        }
+      }
+    }
+  }
+  const topHosts = [...hosts.values()].sort((a, b) => b.suspiciousRows - a.suspiciousRows || a.host.localeCompare(b.host)).slice(0, opts.top);
+  return {
+    model: modelPath,
+    modelKind: model.kind,
+    schemaVersion: model.schemaVersion,
+    input: opts.input,
+    rows,
+    suspicious,
+    normal: rows - suspicious,
+    suspiciousShare: rows > 0 ? suspicious / rows : 0,
+    threshold: model.threshold,
+    byPredictedClass,
+    byLabel,
+    topSuspicious,
+    topHosts,
+    outputs: { detections: opts.output, summary: opts.summary },
+    timing: { loadSeconds: 0, scoreSeconds: 0, writeSeconds: 0, totalSeconds: 0, threads: 1 },
+  };
+}
+
+function print(summary: DetectionSummary, opts: DetectOptions, io: CliIo): void {
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  if (opts.quiet) return;
+  const colour = useColour(io.stdout);
+  const out: string[] = [];
+  const rows: [string, string][] = [
+    ['model', `${summary.model} (${summary.modelKind}${summary.threshold !== null ? `, threshold ${summary.threshold.toFixed(4)}` : ''})`],
+    ['input', `${summary.input}: ${formatCount(summary.rows)} rows`],
+    [VERDICT_SUSPICIOUS, `${formatCount(summary.suspicious)} (${(100 * summary.suspiciousShare).toFixed(2)}%)`],
+    [VERDICT_NORMAL, formatCount(summary.normal)],
+  ];
+  if (summary.byPredictedClass) rows.push(['predicted classes', Object.entries(summary.byPredictedClass).map(([c, n]) => `${c} ${formatCount(n)}`).join(', ')]);
+  out.push(keyValueTable(rows, colour));
+  if (summary.byLabel) {
+    out.push(gridTable(['label (from the input)', 'rows', 'suspicious', 'share'], summary.byLabel.map((b) => [b.label, formatCount(b.rows), formatCount(b.suspicious), `${(100 * b.suspiciousShare).toFixed(2)}%`]), colour));
+  }
+  if (summary.topSuspicious.length > 0) {
+    const flowish = 'src_addr' in summary.topSuspicious[0];
+    const head = flowish ? ['row', 'source', 'destination', 'score'] : ['row', 'score'];
+    if (summary.byPredictedClass) head.push('class');
+    out.push(
+      gridTable(
+        head,
+        summary.topSuspicious.map((t) => {
+          const cells: (string | number)[] = [String(t.row)];
+          if (flowish) cells.push(endpoint(t.src_addr, t.src_port), endpoint(t.dst_addr, t.dst_port));
+          cells.push(Number(t.score).toFixed(4));
+          if (summary.byPredictedClass) cells.push(String(t.predictedClass));
+          return cells;
+        }),
+        colour,
+      ),
+    );
+  }
+  if (summary.topHosts.length > 0) {
+    out.push(gridTable(['host', 'suspicious rows', 'as source', 'as destination'], summary.topHosts.map((h) => [h.host, formatCount(h.suspiciousRows), formatCount(h.asSource), formatCount(h.asDestination)]), colour));
+  }
+  const t = summary.timing;
+  const took = `${formatSeconds(t.totalSeconds)} (read ${formatSeconds(t.loadSeconds)}, score ${formatSeconds(t.scoreSeconds)}, write ${formatSeconds(t.writeSeconds)}; ${t.threads} threads)`;
+  out.push(keyValueTable([['took', took], ['wrote', `${summary.outputs.detections}\n${summary.outputs.summary}`]], colour));
+  io.stdout.write(`${out.join('\n')}\n`);
+}
+
+function endpoint(addr: string | number | undefined, port: string | number | undefined): string {
+  if (addr === undefined) return '';
+  const a = String(addr);
+  return port === undefined || port === '0' ? a : a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+}
