@@ -8,8 +8,7 @@ import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
 import { ExitCode, outputFileError, UsageError } from '../errors.js';
 import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
-import { type DecodeProblem, PacketRecorder, type Recorder, type RecorderOptions } from '../io/packet-recorder.js';
-import { recorderWorkerAvailable, ThreadedRecorder } from '../io/recorder-thread.js';
+import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import type { CliIo } from './main.js';
@@ -29,7 +28,6 @@ export interface CaptureOptions {
   csvOut: string;
   json?: boolean;
   quiet?: boolean;
-  threads: number;
 }
 
 const EXAMPLES = `
@@ -66,7 +64,6 @@ export function registerCapture(program: Command, io: CliIo, result: { exitCode:
     .option('-w, --pcap-out <path>', 'where to write the captured frames', 'dataset/capture.pcap')
     .option('--no-pcap', 'do not write the frames, only packets.csv')
     .option('-o, --csv-out <path>', 'where to write one row per packet', 'dataset/packets.csv')
-    .option('--threads <n>', 'threads: 2 decodes and writes in a worker while the main thread reads; 1 does everything in one', parsePositiveInt, 1)
     .option('--json', 'print the final summary as JSON on stdout')
     .option('-q, --quiet', 'no status line and no summary table (errors and warnings still go to stderr)')
     .addHelpText('after', EXAMPLES)
@@ -104,7 +101,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   let pcapPath = opts.pcap ? opts.pcapOut : undefined;
   if (pcapPath && sameFile(inputPath, pcapPath)) pcapPath = undefined; // re-decoding dataset/capture.pcap: keep it as it is
   const outputs = prepareOutputs(opts.csvOut, pcapPath);
-  const recorder = createRecorder({ ...outputs, pcapFormat: reader.format === 'pcapng' ? 'pcapng' : 'pcap', atomic: true }, opts.threads);
+  const recorder = new PacketRecorder({ ...outputs, pcapFormat: reader.format === 'pcapng' ? 'pcapng' : 'pcap', atomic: true });
   const status = new StatusLine(io.stderr, opts.quiet === true);
   const started = performance.now();
   let problems: DecodeProblem[] = [];
@@ -169,7 +166,7 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
   const interfaces: CaptureInterface[] = [
     { linkType: capture.linkType, snapLen: capture.snapLen, name: capture.interfaceName, tsResolutionDigits: 6 },
   ];
-  const recorder = createRecorder({ ...outputs, pcapFormat: 'pcap', atomic: false }, opts.threads);
+  const recorder = new PacketRecorder({ ...outputs, pcapFormat: 'pcap', atomic: false });
   const status = new StatusLine(io.stderr, opts.quiet === true);
   if (!opts.quiet) {
     const how = opts.count ? `until ${opts.count} packets` : opts.duration ? `for ${opts.duration} s` : 'until Ctrl+C';
@@ -244,12 +241,7 @@ function limitToCount(batch: FrameBatch, recorded: number, count: number | undef
   return false;
 }
 
-/** Decoding in a worker thread when there is one to use (the compiled CLI), else in this thread. */
-function createRecorder(options: RecorderOptions, threads: number): Recorder {
-  return threads > 1 && recorderWorkerAvailable() ? new ThreadedRecorder(options) : new PacketRecorder(options);
-}
-
-function recorderFigures(recorder: Recorder, decodeProblems: DecodeProblem[], elapsedSeconds: number) {
+function recorderFigures(recorder: PacketRecorder, decodeProblems: DecodeProblem[], elapsedSeconds: number) {
   const t = recorder.tally;
   return {
     packets: t.packets,

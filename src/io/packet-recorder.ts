@@ -28,20 +28,6 @@ export interface DecodeProblem {
   firstDetail: string;
 }
 
-/** What the capture stage needs of a recorder, in this thread (PacketRecorder) or a worker (ThreadedRecorder). */
-export interface Recorder {
-  readonly tally: FrameTally;
-  record(batch: FrameBatch, interfaces: readonly CaptureInterface[]): void;
-  /** pushes buffered rows and frames towards the disk (live capture calls it every second) */
-  flush(): void;
-  /** backpressure: resolves when the writers can take the next batch */
-  waitForRoom(): Promise<void>;
-  /** finishes the files; resolves to the decode problems seen */
-  close(interfaces: readonly CaptureInterface[]): Promise<DecodeProblem[]>;
-  /** gives up: removes atomic outputs, keeps in-place ones as far as they got */
-  abandon(): void;
-}
-
 /** Counts that need no decoding: packets, bytes, snap-length cuts, first and last time. */
 export class FrameTally {
   packets = 0;
@@ -67,7 +53,7 @@ export class FrameTally {
   }
 }
 
-export class PacketRecorder implements Recorder {
+export class PacketRecorder {
   readonly tally = new FrameTally();
   readonly statusCounts = new Float64Array(decodeStatusNames.length);
   private readonly firstProblem: { packetNumber: number; detail: string }[] = [];
