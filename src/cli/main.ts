@@ -34,6 +34,15 @@ export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
 Pipeline (each stage reads and writes files in dataset/, models/, results/):
   sudo netml capture                 capture live until Ctrl+C -> dataset/capture.pcap, dataset/packets.csv
   netml capture --read some.pcapng   the same from a capture file
+  netml extract                      flows -> dataset/features.csv (--level host|packet, --format cic, --labels)
+  netml train --model iforest        learn normal traffic -> models/iforest.json (rf: from labelled flows)
+  netml detect                       NORMAL / SUSPICIOUS per flow -> results/detections.csv, summary.json
+  netml visualize                    terminal charts of packets.csv and detections.csv
+  sudo netml monitor                 live dashboard (with --model: a verdict on every flow)
+  sudo netml traceroute 192.0.2.1    hops to a target
+
+Typical use:  sudo netml capture   then   netml extract && netml train --model iforest
+              then on new traffic   netml extract && netml detect && netml visualize
 
 Run "netml <command> --help" for each command's options and examples.`,
     );
