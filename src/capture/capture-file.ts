@@ -2,6 +2,7 @@
 // FrameBatches in constant memory: one reused chunk buffer, records parsed in place, a partial record
 // carried over to the next read. The format modules parse; this one does the I/O and the bookkeeping.
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureFormatError, inputFileError } from '../errors.js';
 import { createFrameBatch, type CaptureFormat, type CaptureInterface, type CaptureWarning, type FrameBatch } from './frame-batch.js';
@@ -104,6 +105,26 @@ export async function openCaptureFile(path: string, options: { chunkBytes?: numb
   } catch (err) {
     await fh.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/** True when the file starts with a pcap or pcapng magic number; false for anything else, unreadable included. */
+export function isCaptureFile(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(4);
+    if (readSync(fd, head, 0, 4, 0) < 4) return false;
+    const magic = head.readUInt32BE(0);
+    return magic === BLOCK_SHB || isPcapMagic(magic);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -3,9 +3,12 @@
 // Scoring takes a matrix plus identifier cells (runDetection), so rows extracted from a capture on the fly
 // can be fed the same way as rows read from a CSV.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BadDataError, ExitCode, inputFileError, MissingInputError, UsageError } from '../errors.js';
+import { isCaptureFile } from '../capture/capture-file.js';
 import { writeTextFileAtomically } from '../io/atomic-text-file.js';
 import { VERDICT_NORMAL, VERDICT_SUSPICIOUS, writeDetectionsCsv } from '../io/detections-csv.js';
 import { readFeatureTable, type IdentifierCells } from '../io/feature-table.js';
@@ -13,10 +16,12 @@ import { verdicts, type Detections } from '../ml/detector.js';
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
 import { parseModel, type NetmlModel } from '../ml/model-file.js';
 import { TRAINABLE_SCHEMA_VERSIONS } from '../schema/feature-schemas.js';
+import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { gridTable } from '../viz/grid-table.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import type { CliIo } from './main.js';
+import { extractFlowsQuietly } from './extract.js';
 import { computeOutputs, defaultThreads, type PoolControl } from './ml-pool.js';
 import { parsePositiveInt } from './option-parsers.js';
 import { StatusLine } from './status-line.js';
@@ -39,6 +44,7 @@ const EXAMPLES = `
 Examples:
   netml detect                                     dataset/features.csv scored by the model in models/
   netml detect --model models/iforest.json --input monday.csv
+  netml detect --input new-capture.pcapng            a capture: its flows are extracted first (flow models)
   netml detect --fail-on-suspicious --quiet        for cron and scripts: exit 1 when anything is suspicious
   netml detect --json | jq .suspiciousShare
 
@@ -57,7 +63,7 @@ export function registerDetect(program: Command, io: CliIo, result: { exitCode: 
     .command('detect')
     .summary('score a features CSV with a trained model -> results/detections.csv, results/summary.json')
     .description('Apply a model written by `netml train` to a feature table and say which rows look suspicious.')
-    .option('-i, --input <path>', 'features CSV to score (same schema as the training data)', 'dataset/features.csv')
+    .option('-i, --input <path>', 'features CSV to score (same schema as the training data), or a pcap/pcapng capture: its flows are extracted first', 'dataset/features.csv')
     .option('-m, --model <path>', `model file (default: ${DEFAULT_MODELS.join(' or ')}, whichever exists)`)
     .option('-o, --output <path>', 'where to write one verdict per row', 'results/detections.csv')
     .option('--summary <path>', 'where to write the summary', 'results/summary.json')
@@ -102,12 +108,25 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const threads = opts.threads ?? defaultThreads();
+  // a capture is turned into flow features first, with extract's defaults, in a temporary folder
+  let extracted: string | undefined;
   try {
-    const table = readFeatureTable(opts.input, {
+    let featuresPath = opts.input;
+    if (isCaptureFile(opts.input)) {
+      if (model.schemaVersion !== FLOWS_SCHEMA_VERSION) {
+        throw new UsageError(`${modelPath} was trained on ${model.schemaVersion} features; a capture can be scored only by a flow model`, 'run `netml extract` with the level the model was trained on and pass the CSV');
+      }
+      extracted = mkdtempSync(join(tmpdir(), 'netml-detect-'));
+      featuresPath = join(extracted, 'features.csv');
+      status.update(`extracting flows from ${opts.input}`);
+      const code = await extractFlowsQuietly(opts.input, featuresPath, io);
+      if (code !== ExitCode.ok) return code;
+    }
+    const table = readFeatureTable(featuresPath, {
       featureNames: model.featureNames,
       keepIdentifiers: true,
       shared: threads > 1,
-      onProgress: (done, total) => status.update(`reading ${opts.input}: ${((100 * done) / total).toFixed(0)}%`),
+      onProgress: (done, total) => status.update(`reading ${featuresPath}: ${((100 * done) / total).toFixed(0)}%`),
     });
     if (table.schema.version !== model.schemaVersion) {
       throw new BadDataError(
@@ -139,6 +158,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
     status.clear();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    if (extracted) rmSync(extracted, { recursive: true, force: true });
   }
 }
 

@@ -145,6 +145,27 @@ export interface ExtractSummary {
   interrupted: boolean;
 }
 
+/**
+ * Flow features of one capture into `output` with the default settings, quietly: how `netml detect` scores
+ * a capture directly. Returns extract's exit code.
+ */
+export function extractFlowsQuietly(input: string, output: string, io: CliIo): Promise<number> {
+  return extract(
+    {
+      input: [input],
+      output,
+      level: 'flow',
+      format: 'netml',
+      idleTimeout: DEFAULT_IDLE_TIMEOUT_S,
+      activeTimeout: DEFAULT_ACTIVE_TIMEOUT_S,
+      windows: [...DEFAULT_HOST_WINDOWS_S],
+      writerThread: true,
+      quiet: true,
+    },
+    io,
+  );
+}
+
 async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   if (!LEVELS.includes(opts.level)) throw new UsageError(`--level must be one of ${LEVELS.join(', ')}, got "${opts.level}"`);
   if (!FORMATS.includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"`);

@@ -174,3 +174,32 @@ describe('netml detect', () => {
     await expect(runDetection(model, matrixFromRows([[1, 2]]), { threads: 1 })).rejects.toThrow(/2 feature columns; the model was trained on \d+/);
   });
 });
+
+describe('netml detect on a capture', () => {
+  it('extracts the flows itself and gives the same verdicts as detect on the extracted features.csv', async () => {
+    const { PcapWriter } = await import('../../src/capture/pcap-writer.js');
+    const { FileSink } = await import('../../src/io/file-sink.js');
+    const { officeTraffic } = await import('../../src/synth/office-traffic.js');
+    const dir = mkdtempSync(join(tmpdir(), 'netml-detect-pcap-'));
+    const pcap = join(dir, 'office.pcap');
+    const sink = new FileSink(pcap);
+    const writer = new PcapWriter(sink, 1, 262144);
+    for (const round of officeTraffic({ seed: 5, startEpochS: 1700000000, rounds: 6, clients: 4, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 40 })) {
+      for (const p of round) {
+        const sec = Math.floor(p.timeUs / 1e6);
+        writer.writeFrame(p.frame, 0, p.frame.length, p.frame.length, sec, (p.timeUs - sec * 1e6) * 1000);
+      }
+    }
+    sink.close();
+    const features = join(dir, 'features.csv');
+    expect((await run(['extract', '-i', pcap, '-o', features, '-q', '--no-writer-thread'])).code).toBe(0);
+    const model = join(dir, 'iforest.json');
+    expect((await run(['train', '--model', 'iforest', '-i', features, '-o', model, '--report', join(dir, 'report.json'), '--trees', '20', '-q', '--threads', '1'])).code).toBe(0);
+    const fromCsv = await run(['detect', '-i', features, '-m', model, '-o', join(dir, 'a.csv'), '--summary', join(dir, 'a.json'), '-q', '--threads', '1']);
+    const fromPcap = await run(['detect', '-i', pcap, '-m', model, '-o', join(dir, 'b.csv'), '--summary', join(dir, 'b.json'), '-q', '--threads', '1']);
+    expect(fromCsv.code).toBe(0);
+    expect(fromPcap.code).toBe(0);
+    expect(readFileSync(join(dir, 'b.csv'), 'utf8')).toBe(readFileSync(join(dir, 'a.csv'), 'utf8'));
+    expect(readFileSync(join(dir, 'b.csv'), 'utf8').trim().split('\n').length).toBeGreaterThan(100);
+  });
+});
