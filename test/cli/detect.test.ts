@@ -3,11 +3,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { runDetection } from '../../src/cli/detect.js';
-import { main } from '../../src/cli/main.js';
 import { ExitCode } from '../../src/errors.js';
 import { matrixFromRows } from '../../src/ml/feature-matrix.js';
 import { parseModel, serializeModel } from '../../src/ml/model-file.js';
@@ -15,16 +14,7 @@ import { FLOW_COLUMNS } from '../../src/schema/flow-columns.js';
 import { SeededRandom } from '../../src/synth/seeded-random.js';
 import { writeFeatureCsv } from '../helpers/feature-csv.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const run = runCli;
 
 const IDENTIFIERS = FLOW_COLUMNS.filter((c) => c.identifier).map((c) => c.name);
 

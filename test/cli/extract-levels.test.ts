@@ -4,11 +4,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { PcapWriter } from '../../src/capture/pcap-writer.js';
-import { main } from '../../src/cli/main.js';
 import { FileSink } from '../../src/io/file-sink.js';
 import type { ColumnSpec } from '../../src/schema/packet-columns.js';
 import { CIC_COLUMNS, CIC_IDS2017_HEADER } from '../../src/schema/cic-columns.js';
@@ -17,16 +16,7 @@ import { PACKET_FEATURE_COLUMNS, PACKET_FEATURES_CSV_HEADER } from '../../src/sc
 import { officeTraffic } from '../../src/synth/office-traffic.js';
 import type { TimedFrame } from '../flow/flow-harness.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const run = runCli;
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'netml-levels-'));
 

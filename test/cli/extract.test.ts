@@ -3,26 +3,16 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { PcapWriter } from '../../src/capture/pcap-writer.js';
-import { main } from '../../src/cli/main.js';
 import { FileSink } from '../../src/io/file-sink.js';
 import { FLOW_COLUMNS, FLOW_CSV_HEADER } from '../../src/schema/flow-columns.js';
 import { officeTraffic } from '../../src/synth/office-traffic.js';
 import { ACK, CLIENT, FIN, ping, PSH, SERVER, SYN, TcpTalk, type TimedFrame } from '../flow/flow-harness.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const run = runCli;
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'netml-extract-'));
 

@@ -3,10 +3,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
 import { growTrees, InterruptedError } from '../../src/cli/ml-pool.js';
-import { main } from '../../src/cli/main.js';
 import { ExitCode } from '../../src/errors.js';
 import { parseModel } from '../../src/ml/model-file.js';
 import { DEFAULT_RANDOM_FOREST_PARAMS, prepareForest } from '../../src/ml/random-forest.js';
@@ -14,16 +13,7 @@ import { FLOW_COLUMNS } from '../../src/schema/flow-columns.js';
 import { SeededRandom } from '../../src/synth/seeded-random.js';
 import { FEATURE_NAMES, featureCsvText, writeFeatureCsv } from '../helpers/feature-csv.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: out, stderr: err };
-}
+const run = runCli;
 
 function workspace(): { dir: string; model: string; report: string; files: () => string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'netml-train-'));
