@@ -62,24 +62,45 @@ export interface MeterCounts {
 }
 
 /** One level of extract: a meter fed packet by packet, and the rows it writes. */
+/** What makes a level's rows: flow features, host windows or packet features. */
+interface RowProducer {
+  readonly columns: readonly ColumnSpec[];
+  readonly formats: readonly CellFormat[];
+  readonly layout: FlowRowLayout;
+  attach(rows: RowSink): void;
+}
+
 export abstract class Extraction {
   abstract readonly level: ExtractLevel;
   abstract readonly schemaVersion: string;
-  abstract readonly columns: readonly ColumnSpec[];
-  abstract readonly formats: readonly CellFormat[];
-  abstract readonly layout: FlowRowLayout;
+  /** the level's row producer; columns, formats, layout and attach() are its own */
+  protected abstract readonly producer: RowProducer;
   /** frames read, IP or not */
   packets = 0;
   wireBytes = 0;
   readonly statusCounts = new Float64Array(decodeStatusNames.length);
   protected readonly meta = new PacketMeta();
 
+  get columns(): readonly ColumnSpec[] {
+    return this.producer.columns;
+  }
+
+  get formats(): readonly CellFormat[] {
+    return this.producer.formats;
+  }
+
+  get layout(): FlowRowLayout {
+    return this.producer.layout;
+  }
+
   get columnNames(): string[] {
     return this.columns.map((c) => c.name);
   }
 
   /** Sends the rows to `rows` (e.g. the ring of a writer thread) before the first packet. */
-  abstract attach(rows: RowSink): void;
+  attach(rows: RowSink): void {
+    this.producer.attach(rows);
+  }
 
   /** Formats the rows as CSV on this thread into `sink` (header first); returns the writer. */
   writeCsvTo(sink: ByteSink): FlowCsvWriter {
@@ -176,20 +197,8 @@ export class FlowExtraction extends Extraction {
     this.table.attach(this.features);
   }
 
-  get columns(): readonly ColumnSpec[] {
-    return this.features.columns;
-  }
-
-  get formats(): readonly CellFormat[] {
-    return this.features.formats;
-  }
-
-  get layout(): FlowRowLayout {
-    return this.features.layout;
-  }
-
-  attach(rows: RowSink): void {
-    this.features.attach(rows);
+  protected get producer(): RowProducer {
+    return this.features;
   }
 
   protected meter(meta: PacketMeta, tsSec: number, tsNsec: number, wireLen: number): void {
@@ -259,20 +268,8 @@ export class HostExtraction extends Extraction {
     this.hosts = new HostWindows({ windowsS, maxHosts: options.maxHosts ?? defaultMaxHosts(windowsS.length), rules: options.rules });
   }
 
-  get columns(): readonly ColumnSpec[] {
-    return this.hosts.columns;
-  }
-
-  get formats(): readonly CellFormat[] {
-    return this.hosts.formats;
-  }
-
-  get layout(): FlowRowLayout {
-    return this.hosts.layout;
-  }
-
-  attach(rows: RowSink): void {
-    this.hosts.attach(rows);
+  protected get producer(): RowProducer {
+    return this.hosts;
   }
 
   protected meter(meta: PacketMeta, tsSec: number, tsNsec: number, wireLen: number): void {
@@ -323,20 +320,8 @@ export class PacketExtraction extends Extraction {
     this.table.attach(this.features);
   }
 
-  get columns(): readonly ColumnSpec[] {
-    return this.features.columns;
-  }
-
-  get formats(): readonly CellFormat[] {
-    return this.features.formats;
-  }
-
-  get layout(): FlowRowLayout {
-    return this.features.layout;
-  }
-
-  attach(rows: RowSink): void {
-    this.features.attach(rows);
+  protected get producer(): RowProducer {
+    return this.features;
   }
 
   /** addPacket counted the packet already, so its number is the count. */
