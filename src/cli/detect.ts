@@ -1,7 +1,8 @@
 // `netml detect`: the fourth pipeline stage. A trained model and a features CSV in; a verdict per row
 // (results/detections.csv), a summary (results/summary.json) and a table of what looks suspicious out.
 // Scoring takes a matrix plus identifier cells (runDetection), so rows extracted from a capture on the fly
-// can be fed the same way as rows read from a CSV.
+// can be fed the same way as rows read from a CSV. With --packets / --export-pcap the verdicts go back to
+// the packets of the capture (detect-packets.ts).
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,14 +17,16 @@ import { verdicts, type Detections } from '../ml/detector.js';
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
 import { parseModel, type NetmlModel } from '../ml/model-file.js';
 import { TRAINABLE_SCHEMA_VERSIONS } from '../schema/feature-schemas.js';
+import { DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
 import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { gridTable } from '../viz/grid-table.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import type { CliIo } from './main.js';
 import { extractFlowsQuietly } from './extract.js';
+import { planPacketOutputs, writePacketOutputs, DEFAULT_PACKET_VERDICTS, type PacketOutputsSummary, type PendingPacketOutputs } from './detect-packets.js';
 import { computeOutputs, defaultThreads, type PoolControl } from './ml-pool.js';
-import { parsePositiveInt } from './option-parsers.js';
+import { parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
 import { StatusLine } from './status-line.js';
 
 export interface DetectOptions {
@@ -36,6 +39,13 @@ export interface DetectOptions {
   threads?: number;
   json?: boolean;
   quiet?: boolean;
+  /** --packets [file]: true without a file name */
+  packets?: string | boolean;
+  exportPcap?: string;
+  capture?: string;
+  idleTimeout: number;
+  activeTimeout: number;
+  maxFlows?: number;
 }
 
 const DEFAULT_MODELS = ['models/rf.json', 'models/iforest.json'];
@@ -47,11 +57,25 @@ Examples:
   netml detect --input new-capture.pcapng            a capture: its flows are extracted first (flow models)
   netml detect --fail-on-suspicious --quiet        for cron and scripts: exit 1 when anything is suspicious
   netml detect --json | jq .suspiciousShare
+  netml detect --input dataset/capture.pcap --packets
+                                                   also ${DEFAULT_PACKET_VERDICTS}: every packet with its flow's verdict
+  netml detect --input dataset/features.csv --capture dataset/capture.pcap --export-pcap results/suspicious.pcap
+                                                   the packets of suspicious flows, for Wireshark (a features CSV
+                                                   needs --capture: the capture it was extracted from)
 
 Outputs (paths are options):
   results/detections.csv   one row per input row: its identifier columns, score, verdict (NORMAL or
                            SUSPICIOUS) and, for a random forest, the predicted class
   results/summary.json     counts, share suspicious, the top suspicious rows and hosts
+  --packets [FILE]         one row per packet of the capture, in capture order: packet_number, time_s,
+                           flow_id and detections_row (its flow in detections.csv), score, verdict (+ class);
+                           a packet in no flow (not IP: ARP, LLDP...) has empty flow cells and verdict NONE
+  --export-pcap FILE       every packet of every SUSPICIOUS flow, in capture order with its original bytes
+                           and timestamp; pcap stays pcap, pcapng stays pcapng (same interfaces, link types)
+  Packets are matched to flows by metering the capture again with extract's flow options (give detect the
+  --idle-timeout / --active-timeout / --max-flows extract was given, if not the defaults); every flow is
+  checked against its row, so a capture or options that do not match the CSV are refused, never guessed.
+  Only flow models: each packet takes its flow's verdict.
 
 Scores: isolation forest, the anomaly score in (0, 1] (SUSPICIOUS above the model's threshold);
 random forest, 1 - P(normal class) (SUSPICIOUS when the most probable class is not the normal one).
@@ -72,6 +96,14 @@ export function registerDetect(program: Command, io: CliIo, result: { exitCode: 
     .option('--threads <n>', 'worker threads (default: the number of cores)', parsePositiveInt)
     .option('--json', 'print the summary as JSON on stdout')
     .option('-q, --quiet', 'no progress line and no tables (errors still go to stderr)')
+    .option('--packets [file]', `also write every packet of the capture with its flow's verdict (default file: ${DEFAULT_PACKET_VERDICTS})`)
+    .option('--export-pcap <file>', 'also write the packets of suspicious flows as a capture (same format and link type as the input capture)')
+    .option('--capture <file>', '--packets/--export-pcap with a features CSV --input: the pcap/pcapng it was extracted from')
+    // the flow options of `netml extract`: how a capture --input is cut into flows, and how --packets and
+    // --export-pcap meter the capture again (they must match the ones the features CSV was made with)
+    .option('--idle-timeout <seconds>', 'flow idle timeout, as given to `netml extract` (capture input, --packets, --export-pcap)', parsePositiveNumber, DEFAULT_IDLE_TIMEOUT_S)
+    .option('--active-timeout <seconds>', 'flow active timeout, as given to `netml extract`', parsePositiveNumber, DEFAULT_ACTIVE_TIMEOUT_S)
+    .option('--max-flows <n>', 'flows held at once, as given to `netml extract` (default: extract\'s)', parsePositiveInt)
     .addHelpText('after', EXAMPLES)
     .action(async (opts: DetectOptions) => {
       result.exitCode = await detectCommand(opts, io);
@@ -92,8 +124,10 @@ export interface DetectionSummary {
   byLabel: { label: string; rows: number; suspicious: number; suspiciousShare: number }[] | null;
   topSuspicious: Record<string, string | number>[];
   topHosts: { host: string; suspiciousRows: number; asSource: number; asDestination: number }[];
-  outputs: { detections: string; summary: string };
-  timing: { loadSeconds: number; scoreSeconds: number; writeSeconds: number; totalSeconds: number; threads: number };
+  outputs: { detections: string; summary: string; packets?: string; exportPcap?: string };
+  /** with --packets / --export-pcap: how the capture's packets were matched to the rows */
+  packets?: Omit<PacketOutputsSummary, 'outputs'>;
+  timing: { loadSeconds: number; scoreSeconds: number; packetsSeconds?: number; writeSeconds: number; totalSeconds: number; threads: number };
 }
 
 async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
@@ -108,18 +142,24 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const threads = opts.threads ?? defaultThreads();
-  // a capture is turned into flow features first, with extract's defaults, in a temporary folder
+  const inputIsCapture = isCaptureFile(opts.input);
+  const metering = { idleTimeoutS: opts.idleTimeout, activeTimeoutS: opts.activeTimeout, maxFlows: opts.maxFlows };
+  // checked before anything is read: a missing --capture should not cost a whole scoring run
+  const packetPlan = planPacketOutputs(opts, model, modelPath, inputIsCapture, metering);
+  // a capture is turned into flow features first, with extract's defaults (or the flow options given), in a
+  // temporary folder
   let extracted: string | undefined;
+  let pending: PendingPacketOutputs | undefined;
   try {
     let featuresPath = opts.input;
-    if (isCaptureFile(opts.input)) {
+    if (inputIsCapture) {
       if (model.schemaVersion !== FLOWS_SCHEMA_VERSION) {
         throw new UsageError(`${modelPath} was trained on ${model.schemaVersion} features; a capture can be scored only by a flow model`, 'run `netml extract` with the level the model was trained on and pass the CSV');
       }
       extracted = mkdtempSync(join(tmpdir(), 'netml-detect-'));
       featuresPath = join(extracted, 'features.csv');
       status.update(`extracting flows from ${opts.input}`);
-      const code = await extractFlowsQuietly(opts.input, featuresPath, io);
+      const code = await extractFlowsQuietly(opts.input, featuresPath, io, metering);
       if (code !== ExitCode.ok) return code;
     }
     const table = readFeatureTable(featuresPath, {
@@ -142,12 +182,42 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
     };
     const detections = await runDetection(model, table.matrix, control);
     const scored = performance.now();
+    // the per-packet files are written in full first but named last, after detections.csv and summary.json:
+    // a failure or Ctrl+C while the capture is read again leaves every earlier result as it was
+    if (packetPlan) {
+      pending = await writePacketOutputs(
+        packetPlan,
+        table.identifiers,
+        detections,
+        model.classes,
+        {
+          interrupted: () => interrupted,
+          onProgress: (done, total) => status.update(`matching packets to flows in ${packetPlan.capture}${total > 0 ? `: ${((100 * done) / total).toFixed(0)}%` : ''}`),
+        },
+        io,
+      );
+    }
+    const mapped = performance.now();
     status.clear();
     writeDetectionsCsv(opts.output, table.identifiers, detections, model.classes);
     const summary = summarizeDetections(model, modelPath, opts, detections, table.identifiers, table.labels);
+    if (pending) {
+      const { outputs, ...counts } = pending.summary;
+      summary.packets = counts;
+      Object.assign(summary.outputs, outputs);
+    }
     const now = performance.now();
-    summary.timing = { loadSeconds: (loaded - started) / 1000, scoreSeconds: (scored - loaded) / 1000, writeSeconds: (now - scored) / 1000, totalSeconds: (now - started) / 1000, threads };
+    summary.timing = {
+      loadSeconds: (loaded - started) / 1000,
+      scoreSeconds: (scored - loaded) / 1000,
+      ...(pending ? { packetsSeconds: (mapped - scored) / 1000 } : {}),
+      writeSeconds: (now - mapped) / 1000,
+      totalSeconds: (now - started) / 1000,
+      threads,
+    };
     writeTextFileAtomically(opts.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    pending?.commit();
+    pending = undefined;
     print(summary, opts, io);
     if (opts.failOnSuspicious && detections.suspiciousCount > 0) {
       if (!opts.json) io.stderr.write(`netml: ${formatCount(detections.suspiciousCount)} suspicious rows (--fail-on-suspicious)\n`);
@@ -155,6 +225,8 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
     }
     return ExitCode.ok;
   } finally {
+    // still pending: something failed after the packet pass; its files must not appear
+    pending?.abandon();
     status.clear();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
@@ -294,6 +366,13 @@ function print(summary: DetectionSummary, opts: DetectOptions, io: CliIo): void 
     [VERDICT_NORMAL, formatCount(summary.normal)],
   ];
   if (summary.byPredictedClass) rows.push(['predicted classes', Object.entries(summary.byPredictedClass).map(([c, n]) => `${c} ${formatCount(n)}`).join(', ')]);
+  if (summary.packets) {
+    const p = summary.packets;
+    rows.push([
+      'packets',
+      `${p.capture}: ${formatCount(p.packets)} (${formatCount(p.inSuspiciousFlows)} in suspicious flows, ${formatCount(p.notInFlows)} in no flow)`,
+    ]);
+  }
   out.push(keyValueTable(rows, colour));
   if (summary.byLabel) {
     out.push(gridTable(['label (from the input)', 'rows', 'suspicious', 'share'], summary.byLabel.map((b) => [b.label, formatCount(b.rows), formatCount(b.suspicious), `${(100 * b.suspiciousShare).toFixed(2)}%`]), colour));
@@ -320,8 +399,11 @@ function print(summary: DetectionSummary, opts: DetectOptions, io: CliIo): void 
     out.push(gridTable(['host', 'suspicious rows', 'as source', 'as destination'], summary.topHosts.map((h) => [h.host, formatCount(h.suspiciousRows), formatCount(h.asSource), formatCount(h.asDestination)]), colour));
   }
   const t = summary.timing;
-  const took = `${formatSeconds(t.totalSeconds)} (read ${formatSeconds(t.loadSeconds)}, score ${formatSeconds(t.scoreSeconds)}, write ${formatSeconds(t.writeSeconds)}; ${t.threads} threads)`;
-  out.push(keyValueTable([['took', took], ['wrote', `${summary.outputs.detections}\n${summary.outputs.summary}`]], colour));
+  const packetsTook = t.packetsSeconds !== undefined ? `, packets ${formatSeconds(t.packetsSeconds)}` : '';
+  const took = `${formatSeconds(t.totalSeconds)} (read ${formatSeconds(t.loadSeconds)}, score ${formatSeconds(t.scoreSeconds)}${packetsTook}, write ${formatSeconds(t.writeSeconds)}; ${t.threads} threads)`;
+  const o = summary.outputs;
+  const wrote = [o.detections, o.summary, o.packets, o.exportPcap].filter((path) => path !== undefined).join('\n');
+  out.push(keyValueTable([['took', took], ['wrote', wrote]], colour));
   io.stdout.write(`${out.join('\n')}\n`);
 }
 

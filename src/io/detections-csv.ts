@@ -14,6 +14,16 @@ export const VERDICT_SUSPICIOUS = 'SUSPICIOUS';
 /** digits after the point of a score: scores are compared with a threshold, not read to the last bit */
 const SCORE_DECIMALS = 6;
 
+/** A score as detections.csv writes it (the per-packet verdicts repeat it, so both must agree). */
+export function scoreText(score: number): string {
+  return score.toFixed(SCORE_DECIMALS);
+}
+
+/** A class name as a CSV cell. */
+export function classCell(name: string): string {
+  return /[",\n\r]/.test(name) ? `"${name.replace(/"/g, '""')}"` : name;
+}
+
 export function detectionsHeader(identifiers: IdentifierCells | null, classes: readonly string[] | null): string {
   const names = [...(identifiers?.names ?? ['row']), 'score', 'verdict'];
   if (classes) names.push('predicted_class');
@@ -25,7 +35,7 @@ export function writeDetectionsCsv(path: string, identifiers: IdentifierCells | 
   const sink = new FileSink(path, { atomic: true });
   try {
     sink.writeAscii(`${detectionsHeader(identifiers, classes)}\n`);
-    const classCells = classes?.map((c) => (/[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)) ?? null;
+    const classCells = classes?.map(classCell) ?? null;
     const rows = detections.score.length;
     for (let r = 0; r < rows; r++) {
       if (identifiers) {
@@ -35,7 +45,7 @@ export function writeDetectionsCsv(path: string, identifiers: IdentifierCells | 
       } else {
         sink.writeAscii(String(r + 1));
       }
-      let tail = `,${detections.score[r].toFixed(SCORE_DECIMALS)},${detections.suspicious[r] ? VERDICT_SUSPICIOUS : VERDICT_NORMAL}`;
+      let tail = `,${scoreText(detections.score[r])},${detections.suspicious[r] ? VERDICT_SUSPICIOUS : VERDICT_NORMAL}`;
       if (classCells && detections.predictedClass) tail += `,${classCells[detections.predictedClass[r]]}`;
       sink.writeAscii(`${tail}\n`);
     }
