@@ -11,8 +11,8 @@ import { decodeStatusNames } from '../decode/packet-meta.js';
 import { ExitCode, MissingInputError, outputFileError, UsageError } from '../errors.js';
 import type { LabelRule } from '../features/flow-labels.js';
 import { endReasonNames, DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
+import { FileSink } from '../io/file-sink.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
-import { AsyncFileSink } from '../io/async-file-sink.js';
 import type { Extraction } from '../io/flow-extraction.js';
 import type { ExtractInput } from '../io/flow-inputs.js';
 import { RowRingFailure } from '../io/row-ring.js';
@@ -146,18 +146,24 @@ export interface ExtractSummary {
 }
 
 /**
- * Flow features of one capture into `output` with the default settings, quietly: how `netml detect` scores
- * a capture directly. Returns extract's exit code.
+ * Flow features of one capture into `output`, quietly, with the default settings unless `flow` says
+ * otherwise: how `netml detect` scores a capture directly. Returns extract's exit code.
  */
-export function extractFlowsQuietly(input: string, output: string, io: CliIo): Promise<number> {
+export function extractFlowsQuietly(
+  input: string,
+  output: string,
+  io: CliIo,
+  flow: { idleTimeoutS?: number; activeTimeoutS?: number; maxFlows?: number } = {},
+): Promise<number> {
   return extract(
     {
       input: [input],
       output,
       level: 'flow',
       format: 'netml',
-      idleTimeout: DEFAULT_IDLE_TIMEOUT_S,
-      activeTimeout: DEFAULT_ACTIVE_TIMEOUT_S,
+      idleTimeout: flow.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S,
+      activeTimeout: flow.activeTimeoutS ?? DEFAULT_ACTIVE_TIMEOUT_S,
+      maxFlows: flow.maxFlows,
       windows: [...DEFAULT_HOST_WINDOWS_S],
       writerThread: true,
       quiet: true,
@@ -367,14 +373,14 @@ async function openOutput(path: string, extraction: Extraction, thread: boolean)
       },
     };
   }
-  const sink = await AsyncFileSink.open(path, { atomic: true });
+  const sink = new FileSink(path, { atomic: true, background: true });
   const writer = extraction.writeCsvTo(sink);
   return {
     afterBatch: async () => {
-      if (sink.needsDrain) await sink.drain();
+      if (sink.mustWait) await sink.waitForRoom();
     },
     close: async () => {
-      await sink.close();
+      await sink.finish();
       return { nonFiniteCells: writer.nonFiniteCells };
     },
     abort: async (err) => {

@@ -100,6 +100,11 @@ export class FileSink {
     this.pos = 0;
   }
 
+  /** Background mode: true when waitForRoom() would wait (or throw), so callers can skip the await otherwise. */
+  get mustWait(): boolean {
+    return this.queue.length > MAX_QUEUED_BLOCKS || this.failure !== undefined;
+  }
+
   /** Background mode: resolves once the write queue is short enough to accept more blocks. */
   async waitForRoom(): Promise<void> {
     while (this.queue.length > MAX_QUEUED_BLOCKS && !this.failure) {

@@ -11,7 +11,7 @@ import { CellFormat, FlowRow, FlowRowLayout, MAX_TEXT_BYTES } from '../features/
 import type { RowSink } from '../features/flow-feature-set.js';
 import { ipv4Text, ipv6Text } from '../features/address-text.js';
 
-/** What the writer needs of a file sink (FileSink, AsyncFileSink, or an in-memory one in tests). */
+/** What the writer needs of a file sink (FileSink, or an in-memory one in tests). */
 export interface ByteSink {
   buf: Uint8Array;
   pos: number;
