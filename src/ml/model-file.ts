@@ -6,7 +6,7 @@
 
 import { BadDataError } from '../errors.js';
 import type { IsolationForestModel } from './isolation-forest.js';
-import type { RandomForestModel } from './random-forest.js';
+import { predictionLayoutProblem, type RandomForestModel } from './random-forest.js';
 
 export const MODEL_FORMAT = 'netml-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -212,7 +212,10 @@ function readRandomForest(at: Checker, doc: Record<string, unknown>, features: n
       if (!(child[i] > i && child[i] + 1 < treeStart[t + 1])) throw at.fail(`forest.child[${i}]`, 'a child inside the same tree, after its parent', String(child[i]));
     }
   }
-  return { kind: 'random-forest', features, classes, treeStart, feature, threshold, child, leafValues, importance };
+  const model: RandomForestModel = { kind: 'random-forest', features, classes, treeStart, feature, threshold, child, leafValues, importance };
+  const problem = predictionLayoutProblem(model);
+  if (problem) throw at.fail('forest.threshold', 'thresholds of a forest grown on binned features', problem);
+  return model;
 }
 
 function checkTrees(at: Checker, treeStart: Int32Array, trees: number, nodes: number): void {

@@ -165,21 +165,24 @@ export function binFeatures(data: FeatureMatrix, maxBins: number, rng: SeededRan
       const base = f * n;
       const c = f * MAX_BINS_LIMIT;
       for (let r = start; r < end; r++) {
-        const x = data.values[base + r];
-        let i = 0;
-        i += 128 * +(padded[c + i + 127] < x);
-        i += 64 * +(padded[c + i + 63] < x);
-        i += 32 * +(padded[c + i + 31] < x);
-        i += 16 * +(padded[c + i + 15] < x);
-        i += 8 * +(padded[c + i + 7] < x);
-        i += 4 * +(padded[c + i + 3] < x);
-        i += 2 * +(padded[c + i + 1] < x);
-        i += +(padded[c + i] < x);
-        bins[r * F + f] = i;
+        bins[r * F + f] = cutsBelow(padded, c, data.values[base + r]);
       }
     }
   }
   return { rows: n, features: data.columns, bins, thresholds };
+}
+
+/** How many of the 256 ascending cut points at cuts[c..c+255] (padded with +Infinity) are below x: 8 steps, no branches. */
+function cutsBelow(cuts: Float64Array, c: number, x: number): number {
+  let i = 0;
+  i += 128 * +(cuts[c + i + 127] < x);
+  i += 64 * +(cuts[c + i + 63] < x);
+  i += 32 * +(cuts[c + i + 31] < x);
+  i += 16 * +(cuts[c + i + 15] < x);
+  i += 8 * +(cuts[c + i + 7] < x);
+  i += 4 * +(cuts[c + i + 3] < x);
+  i += 2 * +(cuts[c + i + 1] < x);
+  return i + +(cuts[c + i] < x);
 }
 
 /**
@@ -620,43 +623,80 @@ export function fitRandomForest(
 }
 
 const PREDICT_BLOCK_ROWS = 256;
+/** split bin of a leaf: no row's bin is above it, so a row that reached its leaf stays there (splits use bins
+ * 0..254: with 255 thresholds a row's bin is 0..255) */
+const LEAF_BIN = 255;
 
 /**
- * The forest laid out for prediction: one 16-byte record per node (threshold as a float64, then feature and
- * left child as int32); a leaf is a self-loop with threshold +Infinity, so rows that reached their leaf
- * simply stay while the others of their group walk on. Built once per forest.
+ * The forest laid out for prediction. A forest grown on binned data has at most 255 distinct thresholds (maxBins - 1) per
+ * feature, so each block of rows is binned once against them (bin = thresholds below x; x <= threshold j
+ * exactly when bin <= j) and every node is 8 bytes: [feature | split bin << 16, left child]. Uint8 rows and
+ * half-size nodes keep more of a tree in the L1 cache than float64 thresholds; the walk is the same.
+ * A leaf is a self-loop with split bin 255. Built once per forest.
  */
 interface PredictionLayout {
-  split: Float64Array;
-  ints: Int32Array;
+  nodes: Int32Array;
+  /** per feature its distinct thresholds ascending, padded with +Infinity to 256 (a branch-free 8-step search) */
+  cuts: Float64Array;
   /** for a leaf: offset of its probability row in leafValues */
   leafOffset: Int32Array;
 }
 
 const layouts = new WeakMap<RandomForestModel, PredictionLayout>();
 
+/** Why this forest cannot be laid out for prediction, or null (a forest netml grew always can). */
+export function predictionLayoutProblem(model: RandomForestModel): string | null {
+  if (model.features > 0xffff) return `${model.features} features (at most 65,535)`;
+  const distinct = Array.from({ length: model.features }, () => new Set<number>());
+  for (let i = 0; i < model.feature.length; i++) if (model.feature[i] >= 0) distinct[model.feature[i]].add(model.threshold[i]);
+  const crowded = distinct.findIndex((set) => set.size > LEAF_BIN);
+  return crowded < 0 ? null : `feature ${crowded} has ${distinct[crowded].size} distinct thresholds (at most ${LEAF_BIN})`;
+}
+
 function predictionLayout(model: RandomForestModel): PredictionLayout {
   const cached = layouts.get(model);
   if (cached) return cached;
-  const nodes = model.feature.length;
-  const buffer = new ArrayBuffer(nodes * 16);
-  const split = new Float64Array(buffer);
-  const ints = new Int32Array(buffer);
-  const leafOffset = new Int32Array(nodes);
-  for (let i = 0; i < nodes; i++) {
-    if (model.feature[i] < 0) {
-      split[2 * i] = Infinity;
-      ints[4 * i + 3] = i;
+  const problem = predictionLayoutProblem(model);
+  if (problem) throw new RangeError(`this forest cannot be used for prediction: ${problem}`);
+  const F = model.features;
+  const N = model.feature.length;
+  const perFeature = Array.from({ length: F }, () => new Set<number>());
+  for (let i = 0; i < N; i++) if (model.feature[i] >= 0) perFeature[model.feature[i]].add(model.threshold[i]);
+  const cuts = new Float64Array(F * MAX_BINS_LIMIT).fill(Infinity);
+  const binOf = perFeature.map((set, f) => {
+    const sorted = Float64Array.from(set).sort();
+    cuts.set(sorted, f * MAX_BINS_LIMIT);
+    return new Map(Array.from(sorted, (t, j) => [t, j]));
+  });
+  const nodes = new Int32Array(2 * N);
+  const leafOffset = new Int32Array(N);
+  for (let i = 0; i < N; i++) {
+    const f = model.feature[i];
+    if (f < 0) {
+      nodes[2 * i] = LEAF_BIN << 16;
+      nodes[2 * i + 1] = i;
       leafOffset[i] = model.child[i] * model.classes;
     } else {
-      split[2 * i] = model.threshold[i];
-      ints[4 * i + 2] = model.feature[i];
-      ints[4 * i + 3] = model.child[i];
+      nodes[2 * i] = f | ((binOf[f].get(model.threshold[i]) as number) << 16);
+      nodes[2 * i + 1] = model.child[i];
     }
   }
-  const layout = { split, ints, leafOffset };
+  const layout = { nodes, cuts, leafOffset };
   layouts.set(model, layout);
   return layout;
+}
+
+/** Rows start..start+m-1 of the column-major matrix as bins, row-major: block[r * F + f]. */
+function binBlock(values: Float64Array, n: number, F: number, start: number, m: number, cuts: Float64Array, block: Uint8Array): void {
+  for (let f = 0; f < F; f++) {
+    const src = f * n + start;
+    const c = f * MAX_BINS_LIMIT;
+    for (let r = 0; r < m; r++) {
+      const x = values[src + r];
+      // NaN is never <= a threshold, so it goes right everywhere: the top bin
+      block[r * F + f] = x === x ? cutsBelow(cuts, c, x) : LEAF_BIN;
+    }
+  }
 }
 
 /**
@@ -671,21 +711,16 @@ export function predictProbabilities(
   out: Float64Array = new Float64Array((to - from) * model.classes),
 ): Float64Array {
   if (data.columns !== model.features) throw new RangeError(`the model has ${model.features} features, the data ${data.columns}`);
-  const { split, ints, leafOffset } = predictionLayout(model);
+  const { nodes, cuts, leafOffset } = predictionLayout(model);
   const { leafValues, treeStart } = model;
   const K = model.classes;
   const trees = treeStart.length - 1;
   const F = data.columns;
-  const n = data.rows;
-  const values = data.values;
-  const block = new Float64Array(PREDICT_BLOCK_ROWS * F);
+  const block = new Uint8Array(PREDICT_BLOCK_ROWS * F);
   out.fill(0, 0, (to - from) * K);
   for (let start = from; start < to; start += PREDICT_BLOCK_ROWS) {
     const m = Math.min(PREDICT_BLOCK_ROWS, to - start);
-    for (let f = 0; f < F; f++) {
-      const src = f * n + start;
-      for (let r = 0; r < m; r++) block[r * F + f] = values[src + r];
-    }
+    binBlock(data.values, data.rows, F, start, m, cuts, block);
     const outBase = (start - from) * K;
     for (let t = 0; t < trees; t++) {
       const root = treeStart[t];
@@ -700,11 +735,16 @@ export function predictProbabilities(
         let b = root;
         let c = root;
         let d = root;
-        while (split[2 * a] !== Infinity || split[2 * b] !== Infinity || split[2 * c] !== Infinity || split[2 * d] !== Infinity) {
-          a = ints[4 * a + 3] + +(block[o0 + ints[4 * a + 2]] > split[2 * a]);
-          b = ints[4 * b + 3] + +(block[o1 + ints[4 * b + 2]] > split[2 * b]);
-          c = ints[4 * c + 3] + +(block[o2 + ints[4 * c + 2]] > split[2 * c]);
-          d = ints[4 * d + 3] + +(block[o3 + ints[4 * d + 2]] > split[2 * d]);
+        for (;;) {
+          const na = nodes[2 * a];
+          const nb = nodes[2 * b];
+          const nc = nodes[2 * c];
+          const nd = nodes[2 * d];
+          if (na >>> 16 === LEAF_BIN && nb >>> 16 === LEAF_BIN && nc >>> 16 === LEAF_BIN && nd >>> 16 === LEAF_BIN) break;
+          a = nodes[2 * a + 1] + +(block[o0 + (na & 0xffff)] > na >>> 16);
+          b = nodes[2 * b + 1] + +(block[o1 + (nb & 0xffff)] > nb >>> 16);
+          c = nodes[2 * c + 1] + +(block[o2 + (nc & 0xffff)] > nc >>> 16);
+          d = nodes[2 * d + 1] + +(block[o3 + (nd & 0xffff)] > nd >>> 16);
         }
         const o = outBase + r * K;
         addRow(out, o, leafValues, leafOffset[a], K);
@@ -715,7 +755,11 @@ export function predictProbabilities(
       for (; r < m; r++) {
         const o = r * F;
         let a = root;
-        while (split[2 * a] !== Infinity) a = ints[4 * a + 3] + +(block[o + ints[4 * a + 2]] > split[2 * a]);
+        for (;;) {
+          const na = nodes[2 * a];
+          if (na >>> 16 === LEAF_BIN) break;
+          a = nodes[2 * a + 1] + +(block[o + (na & 0xffff)] > na >>> 16);
+        }
         addRow(out, outBase + r * K, leafValues, leafOffset[a], K);
       }
     }

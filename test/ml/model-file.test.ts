@@ -124,6 +124,18 @@ describe('model files', () => {
       /forest.child\[0\]": expected a child inside the same tree/,
     ],
     [
+      'more distinct thresholds on one feature than a binned forest can have',
+      () => {
+        const model = forestModel();
+        const f = model.forest as Extract<Forest, { kind: 'random-forest' }>;
+        const threshold = Float64Array.from(f.threshold, (t, i) => (f.feature[i] === f.feature[0] ? i + 0.5 : t));
+        const splits = Array.from(f.feature).filter((x) => x === f.feature[0]).length;
+        if (splits <= 255) throw new Error(`the test forest needs more than 255 splits on one feature, has ${splits}`);
+        return serializeModel({ ...model, forest: { ...f, threshold } });
+      },
+      /forest.threshold": expected thresholds of a forest grown on binned features, found feature \d+ has \d+ distinct thresholds/,
+    ],
+    [
       'a feature number beyond the feature names',
       () => {
         const model = isolationModel();

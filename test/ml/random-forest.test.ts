@@ -149,6 +149,32 @@ describe('random forest', () => {
     expect(predictProbabilities(m, data, 300, 700)).toEqual(predictProbabilities(m, data).subarray(600, 1400));
   });
 
+  it('predicts exactly what a plain walk over the float thresholds gives, for values on, between and beyond thresholds', () => {
+    // 256 bins on continuous data: features with the full 255 distinct thresholds
+    const { data, y } = blobs(4000, 3, 3, 1, 21);
+    const m = fitRandomForest(data, y, 3, params({ trees: 60, maxBins: 256 }), new SeededRandom(22));
+    const thresholds = Array.from(m.threshold.filter((_, i) => m.feature[i] === 0));
+    expect(new Set(thresholds).size).toBe(255);
+    // probe rows: every threshold exactly, just above it, and the extremes
+    const probes: number[][] = [];
+    for (const t of thresholds) probes.push([t, t, t], [t + 1e-9, -t, t - 1e-9]);
+    probes.push([-Infinity, Infinity, 0], [Infinity, -Infinity, 1e308], [Number.MAX_VALUE, -Number.MAX_VALUE, -0]);
+    const rows = probes.length;
+    const values = new Float64Array(rows * 3);
+    probes.forEach((row, r) => row.forEach((v, f) => (values[f * rows + r] = v)));
+    const probe: FeatureMatrix = { values, rows, columns: 3 };
+    const p = predictProbabilities(m, probe);
+    for (let r = 0; r < rows; r++) {
+      const expected = new Float64Array(3);
+      for (let t = 0; t < m.treeStart.length - 1; t++) {
+        let node = m.treeStart[t];
+        while (m.feature[node] >= 0) node = m.child[node] + +(values[m.feature[node] * rows + r] > m.threshold[node]);
+        for (let c = 0; c < 3; c++) expected[c] += m.leafValues[m.child[node] * 3 + c];
+      }
+      for (let c = 0; c < 3; c++) expect(p[r * 3 + c]).toBe(expected[c] / (m.treeStart.length - 1));
+    }
+  });
+
   it.each([
     ['sqrt', 40, 6],
     ['log2', 40, 5],
