@@ -7,13 +7,18 @@ const ZERO = 0x30;
 const HEX = new Uint8Array(Array.from('0123456789abcdef', (c) => c.charCodeAt(0)));
 const OCTET_TEXT: Uint8Array[] = Array.from({ length: 256 }, (_, i) => new TextEncoder().encode(String(i)));
 
-/** RFC 5952 text: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+/** RFC 5952 text of an IPv6 address held in four words (`g`: scratch for its eight groups). */
 export function ipv6Text(buf: Uint8Array, p: number, words: Uint32Array, at: number, g: Uint16Array): number {
   for (let i = 0; i < 4; i++) {
     const w = words[at + i];
     g[2 * i] = w >>> 16;
     g[2 * i + 1] = w & 0xffff;
   }
+  return ipv6GroupsText(buf, p, g);
+}
+
+/** RFC 5952 text of eight 16-bit groups: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+export function ipv6GroupsText(buf: Uint8Array, p: number, g: Uint16Array): number {
   let bestStart = -1;
   let bestLen = 0;
   let runStart = -1;
@@ -30,13 +35,13 @@ export function ipv6Text(buf: Uint8Array, p: number, words: Uint32Array, at: num
     }
   }
   if (bestLen < 2) bestStart = -1;
-  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted quad, as inet_ntop and packets.csv print it
+  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted quad, as inet_ntop and tshark print it
   if (bestStart === 0 && bestLen === 5 && g[5] === 0xffff) {
     buf[p++] = COLON;
     buf[p++] = COLON;
     for (let i = 0; i < 4; i++) buf[p++] = 0x66;
     buf[p++] = COLON;
-    return ipv4Text(buf, p, words[at + 3]);
+    return ipv4Text(buf, p, ((g[6] << 16) | g[7]) >>> 0);
   }
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {

@@ -4,6 +4,7 @@
 
 import { type ProtocolName, protocolName } from '../decode/protocol-name.js';
 import { decodeStatusNames, PacketMeta, TunnelKind, tunnelKindNames } from '../decode/packet-meta.js';
+import { ipv6GroupsText } from '../features/address-text.js';
 import { PACKET_CSV_HEADER } from '../schema/packet-columns.js';
 import type { FileSink } from './file-sink.js';
 
@@ -267,49 +268,12 @@ function ipv4(buf: Uint8Array, p: number, bytes: Uint8Array, at: number): number
   return p + len;
 }
 
-/** RFC 5952 text: lower-case hex, no leading zeros, the longest run (>= 2) of zero groups as "::". */
+const IPV6_GROUPS = new Uint16Array(8);
+
+/** RFC 5952 text of the 16 address bytes at `at`. */
 function ipv6(buf: Uint8Array, p: number, bytes: Uint8Array, at: number): number {
-  let bestStart = -1;
-  let bestLen = 0;
-  let runStart = -1;
-  for (let g = 0; g < 8; g++) {
-    const zero = bytes[at + 2 * g] === 0 && bytes[at + 2 * g + 1] === 0;
-    if (zero) {
-      if (runStart < 0) runStart = g;
-      const len = g - runStart + 1;
-      if (len > bestLen) {
-        bestLen = len;
-        bestStart = runStart;
-      }
-    } else {
-      runStart = -1;
-    }
-  }
-  if (bestLen < 2) bestStart = -1;
-  // IPv4-mapped (::ffff:a.b.c.d) keeps the dotted quad, as inet_ntop and tshark print it
-  if (bestStart === 0 && bestLen === 5 && bytes[at + 10] === 0xff && bytes[at + 11] === 0xff) {
-    buf[p++] = COLON;
-    buf[p++] = COLON;
-    for (let i = 0; i < 4; i++) buf[p++] = 0x66; // "ffff"
-    buf[p++] = COLON;
-    return ipv4(buf, p, bytes, at + 12);
-  }
-  for (let g = 0; g < 8; g++) {
-    if (g === bestStart) {
-      buf[p++] = COLON;
-      buf[p++] = COLON;
-      g += bestLen - 1;
-      continue;
-    }
-    if (g > 0 && g !== bestStart + bestLen) buf[p++] = COLON;
-    const hi = bytes[at + 2 * g];
-    const lo = bytes[at + 2 * g + 1];
-    if (hi >> 4) buf[p++] = HEX[hi >> 4];
-    if (hi) buf[p++] = HEX[hi & 15];
-    if (hi || lo >> 4) buf[p++] = HEX[lo >> 4];
-    buf[p++] = HEX[lo & 15];
-  }
-  return p;
+  for (let g = 0; g < 8; g++) IPV6_GROUPS[g] = (bytes[at + 2 * g] << 8) | bytes[at + 2 * g + 1];
+  return ipv6GroupsText(buf, p, IPV6_GROUPS);
 }
 
 /** A CSV field in double quotes, inner quotes doubled (only used for the rare status detail). */
