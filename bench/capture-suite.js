@@ -1,8 +1,11 @@
 // Capture stage benchmark: `netml capture --read` (pcap -> packets.csv) versus tshark's field export of
-// the same columns on the same file, plus peak memory on a 1x and a 2x file to show it stays flat.
+// the same columns on the same file, plus peak memory on a 1x and a 2x file to show it stays flat; and the
+// original Python approach (Scapy PcapReader + pandas to_csv, bench/python_original.py) on the file's first
+// 100,000 packets, beside netml on the very same prefix (best of three; one with --quick). Python runs once, as tshark.
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasCommand, measure } from './measure.js';
+import { ensurePythonOriginal, prefixCapture, PYTHON, pythonCaptureArgs, pythonReport } from './python-original.js';
 
 const NETML = 'bin/netml.js';
 
@@ -25,7 +28,7 @@ function best(cmd, args, { repeats = 3, output } = {}) {
   return bestRun;
 }
 
-export async function captureSuite({ dataDir, captures }) {
+export async function captureSuite({ dataDir, captures, quick = false }) {
   const rows = [];
   const [main, double] = captures;
   const packets = main.packets;
@@ -45,6 +48,26 @@ export async function captureSuite({ dataDir, captures }) {
     rows.push({ name: 'tshark -T fields (same columns)', skipped: 'tshark is not installed (apt-get install tshark)' });
   }
   const ratio = tshark ? tshark.seconds / netmlCsv.seconds : null;
+
+  // the original Python approach, on a prefix (Scapy decodes some thousands of packets/s), and netml on the same prefix
+  const python = ensurePythonOriginal();
+  const prefix = prefixCapture(dataDir, main);
+  const first = `first ${prefix.packets.toLocaleString('en-US')} packets`;
+  const prefixCsv = join(dataDir, `${prefix.name}.netml-packets.csv`);
+  const netmlPrefix = best('node', [NETML, 'capture', '--read', prefix.path, '--no-pcap', '-o', prefixCsv, '--quiet'], { repeats: quick ? 1 : 3, output: prefixCsv });
+  rows.push(row(`netml capture --read (packets.csv only), ${first} (${prefix.path})`, prefix.packets, netmlPrefix));
+  let scapy = null;
+  let scapyReport = null;
+  if (python.ok) {
+    // one run, as tshark's: it takes some 15 s, and the machine's other work only slows it
+    const stdoutPath = join(dataDir, `${prefix.name}.scapy-capture.json`);
+    scapy = measure(PYTHON, pythonCaptureArgs(dataDir, prefix), { stdoutPath });
+    scapyReport = pythonReport(stdoutPath);
+    rows.push(row(`original Python: Scapy ${scapyReport.scapy} PcapReader + pandas ${scapyReport.pandas} to packets CSV, ${first}`, prefix.packets, scapy));
+  } else {
+    rows.push({ name: `original Python: Scapy PcapReader + pandas to packets CSV, ${first}`, skipped: python.reason });
+  }
+  const pythonPps = scapy ? prefix.packets / scapy.seconds : null;
   return {
     suite: 'capture',
     input: { path: main.path, packets, bytes: statSync(main.path).size },
@@ -52,7 +75,14 @@ export async function captureSuite({ dataDir, captures }) {
     ratios: {
       netmlOverTshark: ratio,
       memoryGrowth2x: netmlDouble.peakRssMb / netmlCsv.peakRssMb,
+      // on the identical prefix: Python's seconds over netml's
+      netmlOverPythonOriginal: scapy ? scapy.seconds / netmlPrefix.seconds : null,
+      // netml's packets/s on the whole file over Python's on the prefix (netml's start-up weighs less on a long file)
+      netmlFullFileOverPythonOriginal: scapy ? packets / netmlCsv.seconds / pythonPps : null,
+      // peak RSS on the identical prefix; Python's grows with the packets it holds, netml's stays flat
+      pythonOriginalPeakRssOverNetml: scapy ? scapy.peakRssMb / netmlPrefix.peakRssMb : null,
     },
+    pythonOriginal: { prefix: { path: prefix.path, packets: prefix.packets, bytes: prefix.bytes }, report: scapyReport, skipped: python.ok ? undefined : python.reason },
     targets: {
       'packets/s >= 1,000,000': netmlCsv.seconds > 0 && packets / netmlCsv.seconds >= 1e6,
       '>= 20x tshark': ratio === null ? 'skipped' : ratio >= 20,

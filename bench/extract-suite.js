@@ -1,7 +1,9 @@
 // Extract stage benchmark: `netml extract` (capture -> features.csv, one row per flow) on a SYN flood (the
 // worst case: a new flow every ~1.3 packets) and on ordinary office traffic (many packets per flow, the
 // same file the capture suite reads), side by side with Argus (`argus -r` + `ra`) on the same files, peak
-// memory on 5x longer inputs to show it stays flat, and the other levels and formats for scale. Figures,
+// memory on 5x longer inputs to show it stays flat, and the other levels and formats for scale; and the
+// original Python approach (bench/python_original.py: Scapy PcapReader -> packets CSV, then a pandas groupby
+// into flows) on the first 100,000 packets of each file, beside netml extract on the very same prefix. Figures,
 // never assertions. Wall time is the fastest of REPEATS runs (the machine is shared; the minimum is the
 // least disturbed); CPU time (user + sys, all threads) is reported beside it because it does not depend on
 // what else the machine runs. Standalone: `npm run build && node bench/extract-suite.js [--quick]`.
@@ -11,6 +13,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hasCommand, measure } from './measure.js';
+import { ensurePythonOriginal, prefixCapture, PYTHON, pythonCaptureArgs, pythonExtractArgs, pythonReport } from './python-original.js';
 
 const NETML = 'bin/netml.js';
 const REPEATS = 3;
@@ -35,13 +38,13 @@ function cpuSeconds(stderr) {
   return user + sys;
 }
 
-/** The fastest of `repeats` runs, with its CPU time; peak RSS is the largest of all runs. */
-function best(cmd, args, repeats = REPEATS) {
+/** The fastest of `repeats` runs, with its CPU time; peak RSS is the largest of all runs. stdout goes to `stdoutPath` (else nowhere). */
+function best(cmd, args, repeats = REPEATS, stdoutPath = undefined) {
   let fastest;
   let peak = 0;
   const cpus = [];
   for (let i = 0; i < repeats; i++) {
-    const m = measure(cmd, args);
+    const m = measure(cmd, args, { stdoutPath });
     const cpu = cpuSeconds(m.stderr);
     cpus.push(cpu);
     peak = Math.max(peak, m.peakRssMb);
@@ -74,6 +77,31 @@ function argus(dataDir, capture) {
   const a = best('argus', ['-r', capture.path, '-w', records]);
   const r = best('ra', ['-n', '-r', records, '-s', 'stime', 'saddr', 'sport', 'daddr', 'dport', 'proto', 'pkts', 'bytes', 'state']);
   return { seconds: a.seconds + r.seconds, cpuSeconds: a.cpuSeconds + r.cpuSeconds, minCpuSeconds: a.minCpuSeconds + r.minCpuSeconds, peakRssMb: Math.max(a.peakRssMb, r.peakRssMb) };
+}
+
+/**
+ * The original Python approach on `prefix`: the Scapy capture stage (one run: it takes 10-20 s, and the
+ * machine's other work only slows it) writes the packets CSV that the pandas extract stage (best of `repeats`)
+ * groups into flows. Returns the pipeline (pcap -> flows, what netml extract does in one step) and the stage.
+ */
+function pythonOriginal(dataDir, prefix, repeats) {
+  const captureJson = join(dataDir, `${prefix.name}.scapy-capture.json`);
+  const m = measure(PYTHON, pythonCaptureArgs(dataDir, prefix), { stdoutPath: captureJson });
+  const cpu = cpuSeconds(m.stderr);
+  const scapy = { seconds: m.seconds, cpuSeconds: cpu, minCpuSeconds: cpu, peakRssMb: m.peakRssMb };
+  const extractJson = join(dataDir, `${prefix.name}.pandas-extract.json`);
+  const stage = best(PYTHON, pythonExtractArgs(dataDir, prefix), repeats, extractJson);
+  return {
+    pipeline: {
+      seconds: scapy.seconds + stage.seconds,
+      cpuSeconds: scapy.cpuSeconds + stage.cpuSeconds,
+      minCpuSeconds: scapy.minCpuSeconds + stage.minCpuSeconds,
+      peakRssMb: Math.max(scapy.peakRssMb, stage.peakRssMb),
+    },
+    stage,
+    capture: pythonReport(captureJson),
+    extract: pythonReport(extractJson),
+  };
 }
 
 const FLOOD_ARGS = ['--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '760000'];
@@ -128,6 +156,35 @@ export async function extractSuite({ dataDir, quick = false }) {
     rows.push({ name: 'argus -r + ra', skipped: 'argus is not installed (apt-get install argus-server argus-client)' });
   }
 
+  // the original Python approach on each file's first 100,000 packets, and netml extract on the same prefix
+  const python = ensurePythonOriginal();
+  const prefixRuns = {};
+  for (const [key, capture, label] of [['flood', flood, 'SYN flood'], ['office', office, 'office traffic']]) {
+    const prefix = prefixCapture(dataDir, capture);
+    const first = `first ${fmt(prefix.packets)} packets`;
+    const netmlPrefix = netml(dataDir, prefix, [], levelRepeats);
+    rows.push(row(`netml extract, ${label}, ${first} (${prefix.name})`, prefix, netmlPrefix));
+    let py = null;
+    if (python.ok) {
+      py = pythonOriginal(dataDir, prefix, levelRepeats);
+      const versions = `Scapy ${py.capture.scapy} + pandas ${py.extract.pandas}`;
+      rows.push(row(`original Python: ${versions}, pcap -> packets CSV -> flows (${fmt(py.extract.flows)}), ${label}, ${first}`, prefix, py.pipeline));
+      rows.push(row(`original Python: pandas ${py.extract.pandas} groupby, packets CSV -> flows only, ${label}, ${first}`, prefix, py.stage));
+    } else {
+      rows.push({ name: `original Python: Scapy + pandas, pcap -> packets CSV -> flows, ${label}, ${first}`, skipped: python.reason });
+    }
+    prefixRuns[key] = { prefix, netml: netmlPrefix, python: py };
+  }
+  // Python's seconds over netml's on the identical prefix; and netml's packets/s on the whole file over Python's on the prefix
+  const overPython = (key, what) => {
+    const { netml: n, python: py } = prefixRuns[key];
+    return py ? py[what].seconds / n.seconds : null;
+  };
+  const fullOverPython = (key, fullRun, full) => {
+    const { prefix, python: py } = prefixRuns[key];
+    return py ? full.packets / fullRun.seconds / (prefix.packets / py.pipeline.seconds) : null;
+  };
+
   const floodPps = flood.packets / floodRun.seconds;
   const officePps = office.packets / officeRun.seconds;
   const within10 = (five, one) => (five === null ? 'skipped' : five.peakRssMb <= one.peakRssMb * 1.1);
@@ -142,8 +199,17 @@ export async function extractSuite({ dataDir, quick = false }) {
       floodNetmlOverArgusCpu: argusFlood ? argusFlood.minCpuSeconds / floodRun.minCpuSeconds : null,
       floodMemoryGrowth5x: flood5Run.peakRssMb / floodRun.peakRssMb,
       officeMemoryGrowth5x: office5Run ? office5Run.peakRssMb / officeRun.peakRssMb : null,
+      floodNetmlOverPythonOriginal: overPython('flood', 'pipeline'),
+      officeNetmlOverPythonOriginal: overPython('office', 'pipeline'),
+      floodNetmlOverPandasStage: overPython('flood', 'stage'),
+      officeNetmlOverPandasStage: overPython('office', 'stage'),
+      floodNetmlFullFileOverPythonOriginal: fullOverPython('flood', floodRun, flood),
+      officeNetmlFullFileOverPythonOriginal: fullOverPython('office', officeRun, office),
       loadAverageAtEnd: loadavg()[0],
     },
+    pythonOriginal: python.ok
+      ? Object.fromEntries(Object.entries(prefixRuns).map(([k, r]) => [k, { prefix: { path: r.prefix.path, packets: r.prefix.packets, bytes: r.prefix.bytes }, capture: r.python.capture, extract: r.python.extract }]))
+      : { skipped: python.reason },
     targets: {
       'SYN flood packets/s >= 1,000,000': floodPps >= 1e6,
       'SYN flood >= 5x Argus': argusFlood ? argusFlood.seconds / floodRun.seconds >= 5 : 'skipped',
