@@ -49,13 +49,37 @@ function client(i: number): Host {
   };
 }
 
+/** Rounds of the attacks: the scan takes one round in the middle, the flood the rounds from 3/4 on. */
+function attackRounds(rounds: number): { scanRound: number; floodStart: number; floodRounds: number } {
+  return { scanRound: Math.floor(rounds / 2), floodStart: Math.floor((rounds * 3) / 4), floodRounds: Math.max(1, Math.floor(rounds / 20)) };
+}
+
+/**
+ * The ground truth of a capture made with `attacks`, as `netml extract --labels` rules: the clients' flows are
+ * normal (first rule, so a client's web session during the flood stays normal), the attacker's flows in the
+ * scan's second are portscan, the SYNs to the web server during the flood (from spoofed sources) synflood.
+ */
+export function officeAttackLabels(o: Pick<OfficeTrafficOptions, 'startEpochS' | 'rounds' | 'clients'>): { default: string; rules: Record<string, string | number>[] } {
+  const { scanRound, floodStart, floodRounds } = attackRounds(o.rounds);
+  const t0 = o.startEpochS;
+  const text = (ip: IpAddr): string => ip.join('.');
+  // clients are 10.0.1.x, 10.0.2.x, ...: one rule per /24 they use
+  const clientNets = new Set(Array.from({ length: o.clients }, (_, i) => `${text(client(i + 10).ip4.slice(0, 3))}.0/24`));
+  return {
+    default: 'normal',
+    rules: [
+      ...Array.from(clientNets, (net) => ({ class: 'normal', src: net })),
+      { class: 'portscan', src: text(ATTACKER.ip4), start: t0 + scanRound, end: t0 + scanRound + 1 },
+      { class: 'synflood', dst: text(SERVER.ip4), dst_port: 80, protocol: 'tcp', start: t0 + floodStart, end: t0 + floodStart + floodRounds },
+    ],
+  };
+}
+
 /** Yields one second of traffic at a time, sorted by time, so a million packets never sit in memory. */
 export function* officeTraffic(o: OfficeTrafficOptions): Generator<SynthPacket[]> {
   const rng = new SeededRandom(o.seed);
   const clients = Array.from({ length: o.clients }, (_, i) => client(i + 10));
-  const scanRound = Math.floor(o.rounds / 2);
-  const floodStart = Math.floor((o.rounds * 3) / 4);
-  const floodRounds = Math.max(1, Math.floor(o.rounds / 20));
+  const { scanRound, floodStart, floodRounds } = attackRounds(o.rounds);
   for (let round = 0; round < o.rounds; round++) {
     const out: SynthPacket[] = [];
     const t0 = (o.startEpochS + round) * 1e6;

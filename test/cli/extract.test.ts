@@ -9,7 +9,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { PcapWriter } from '../../src/capture/pcap-writer.js';
 import { FileSink } from '../../src/io/file-sink.js';
 import { FLOW_COLUMNS, FLOW_CSV_HEADER } from '../../src/schema/flow-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
+import { officeAttackLabels, officeTraffic } from '../../src/synth/office-traffic.js';
 import { ACK, CLIENT, FIN, ping, PSH, SERVER, SYN, TcpTalk, type TimedFrame } from '../flow/flow-harness.js';
 
 const run = runCli;
@@ -133,6 +133,25 @@ describe('netml extract', () => {
     const counted = rows.reduce<Record<string, number>>((m, row) => ((m[row.label] = (m[row.label] ?? 0) + 1), m), {});
     expect(summary.labels).toEqual({ rules, rowsByClass: counted });
     expect(counted.attack).toBeGreaterThan(1000); // the scan: one flow per port
+  });
+
+  it("labels the synthetic office with its own ground truth: every scan and flood flow, nothing else", async () => {
+    const dir = tempDir();
+    const input = join(dir, 'office.pcap');
+    writePcap(input, office(5, 20));
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, JSON.stringify(officeAttackLabels({ startEpochS: 1_700_000_000, rounds: 20, clients: 3 })));
+    const output = join(dir, 'features.csv');
+    expect((await run(['extract', '--input', input, '--output', output, '--labels', rules, '--quiet'])).code).toBe(0);
+    const rows = rowsOf(output);
+    const byClass = (c: string) => rows.filter((row) => row.label === c);
+    // 20 rounds: the scan (one flow per port 1..1024) in round 10, the flood (50 SYNs, spoofed sources) in round 15
+    expect(byClass('portscan')).toHaveLength(1024);
+    expect(byClass('portscan').every((row) => row.src_addr === '10.0.0.66')).toBe(true);
+    expect(byClass('synflood')).toHaveLength(50);
+    expect(byClass('synflood').every((row) => row.dst_addr === '10.0.0.2' && row.dst_port === '80' && !row.src_addr.startsWith('10.0.'))).toBe(true);
+    expect(byClass('normal').every((row) => row.src_addr !== '10.0.0.66')).toBe(true);
+    expect(byClass('normal').length + 1024 + 50).toBe(rows.length);
   });
 
   it('rejects a rules file it cannot use with exit 65, naming the rule', async () => {
