@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-# scikit-learn side of bench/ml-suite.js: the same CSVs, the same feature columns (passed in by the suite from
-# netml's model file), the same parameters; prints one JSON object with timings and quality figures.
+# scikit-learn side of bench/ml-suite.js and bench/detection-suite.js: the same CSVs, the same feature columns
+# (passed in by the suite from netml's model file), the same parameters; prints one JSON object with timings and
+# quality figures. `detect` trains on one CSV and writes a verdict per row of another (--predictions), as
+# `netml train` + `netml detect` do; its Isolation Forest threshold is netml's --fpr calibration.
 # Debian's python3-sklearn: run it with /usr/bin/python3 (a pyenv python may not see it).
 import argparse
 import json
@@ -77,6 +79,37 @@ def rf(args, features):
     return out
 
 
+def detect(args, features):
+    """Trains on one CSV and scores another, as `netml train` + `netml detect` do; writes one line per test row
+    (verdict 1 = suspicious, the predicted class for rf) to --predictions, and timings as JSON."""
+    X, y, load_s = load(args.train, features)
+    Xt, _, load_t = load(args.test, features)
+    if args.algorithm == 'rf':
+        model = RandomForestClassifier(n_estimators=args.trees, max_features='sqrt', random_state=args.seed, n_jobs=args.jobs)
+    else:
+        model = IsolationForest(n_estimators=args.trees, max_samples=min(args.psi, X.shape[0]), random_state=args.seed, n_jobs=args.jobs)
+    t = time.perf_counter()
+    model.fit(X, y) if args.algorithm == 'rf' else model.fit(X)
+    fit_s = time.perf_counter() - t
+    t = time.perf_counter()
+    if args.algorithm == 'rf':
+        proba = model.predict_proba(Xt)
+        predicted = model.classes_[proba.argmax(axis=1)]
+        suspicious = predicted != args.normal
+    else:
+        # the threshold netml calibrates (--fpr): the share `fpr` of the training rows scores above it
+        threshold = np.quantile(-model.score_samples(X), 1 - args.fpr)
+        scores = -model.score_samples(Xt)
+        suspicious = scores > threshold
+        predicted = None
+    predict_s = time.perf_counter() - t
+    with open(args.predictions, 'w') as f:
+        f.write('suspicious,predicted_class\n' if predicted is not None else 'suspicious\n')
+        for i in range(Xt.shape[0]):
+            f.write(f'{int(suspicious[i])},{predicted[i]}\n' if predicted is not None else f'{int(suspicious[i])}\n')
+    return {'rows': int(X.shape[0]), 'testRows': int(Xt.shape[0]), 'features': int(X.shape[1]), 'loadSeconds': load_s + load_t, 'fitSeconds': fit_s, 'predictSeconds': predict_s}
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest='model', required=True)
@@ -90,7 +123,14 @@ def main():
     b.add_argument('--max-depth', type=int, default=None)
     b.add_argument('--min-samples-leaf', type=int, default=1)
     b.add_argument('--class-weight', default=None)
-    for s in (a, b):
+    c = sub.add_parser('detect', help='train on --train, score --test, write per-row verdicts')
+    c.add_argument('--algorithm', choices=('rf', 'iforest'), required=True)
+    c.add_argument('--train', required=True)
+    c.add_argument('--test', required=True)
+    c.add_argument('--predictions', required=True)
+    c.add_argument('--psi', type=int, default=256)
+    c.add_argument('--fpr', type=float, default=0.01)
+    for s in (a, b, c):
         s.add_argument('--features', required=True, help='comma-separated feature columns')
         s.add_argument('--trees', type=int, default=100)
         s.add_argument('--seed', type=int, default=1)
@@ -98,7 +138,10 @@ def main():
         s.add_argument('--normal', default='normal')
     args = p.parse_args()
     features = args.features.split(',')
-    out = iforest(args, features) if args.model == 'iforest' else rf(args, features)
+    if args.model == 'detect':
+        out = detect(args, features)
+    else:
+        out = iforest(args, features) if args.model == 'iforest' else rf(args, features)
     import sklearn
     out['sklearn'] = sklearn.__version__
     json.dump(out, sys.stdout)

@@ -1,5 +1,5 @@
 // The lab's network: four namespaces of its own (server, client, attacker, and a bridge joining them) with
-// 10.77.0.0/24 addresses that exist only inside them. Nothing is configured in the host's namespace: every veth
+// 10.77.0.0/24 addresses that exist only inside them (the client namespace holds several client addresses). Nothing is configured in the host's namespace: every veth
 // is created with both ends already inside lab namespaces, and there is no route to or from the host.
 
 import { spawnSync } from 'node:child_process';
@@ -10,6 +10,12 @@ export const HOSTS = {
   client: { role: 'cli', address: '10.77.0.10' },
   attacker: { role: 'atk', address: '10.77.0.66' },
 };
+/**
+ * Every normal client address: the client namespace's own address first, then secondary addresses on the same
+ * interface, so that several "hosts" make normal traffic without a namespace each. Label rules go by the
+ * attacker's address and time windows, so any of these is normal.
+ */
+export const CLIENT_ADDRESSES = [HOSTS.client.address, ...[11, 12, 13, 14, 15, 16, 17].map((n) => `10.77.0.${n}`)];
 /** the interface name inside each host namespace */
 export const HOST_INTERFACE = 'lab0';
 const BRIDGE = 'br-lab';
@@ -92,10 +98,13 @@ export function createLabNetwork(labPid, log) {
       ip(['-n', names.bridge, 'link', 'set', port, 'master', BRIDGE]);
       ip(['-n', names.bridge, 'link', 'set', port, 'up']);
       ip(['-n', ns, 'addr', 'add', `${address}/${SUBNET_PREFIX}`, 'dev', HOST_INTERFACE]);
+      if (host === 'client') {
+        for (const extra of CLIENT_ADDRESSES.slice(1)) ip(['-n', ns, 'addr', 'add', `${extra}/${SUBNET_PREFIX}`, 'dev', HOST_INTERFACE]);
+      }
       ip(['-n', ns, 'link', 'set', HOST_INTERFACE, 'up']);
     }
     ip(['-n', names.bridge, 'link', 'set', BRIDGE, 'up']);
-    log(`namespaces ${Object.values(names).join(' ')} up: server ${HOSTS.server.address}, client ${HOSTS.client.address}, attacker ${HOSTS.attacker.address}`);
+    log(`namespaces ${Object.values(names).join(' ')} up: server ${HOSTS.server.address}, clients ${CLIENT_ADDRESSES.join(' ')}, attacker ${HOSTS.attacker.address}`);
     return names;
   } catch (err) {
     for (const ns of created) spawnSync('ip', ['netns', 'del', ns]);

@@ -11,7 +11,9 @@ export const ZONE = 'lab.test'; // .test is reserved by RFC 2606: it can never b
 /** names with records in the zone; queries for others get NXDOMAIN from dnsmasq itself (--local) */
 export const ZONE_HOSTS = ['www', 'mail', 'files', 'ns1', 'intranet', 'printer', 'git', 'wiki'];
 export const SSH_USER = 'nobody';
+/** iperf: the first of IPERF_SERVERS consecutive ports (an iperf3 server runs one test at a time: one per client worker) */
 export const PORTS = { http: 80, dns: 53, ssh: 22, iperf: 5201 };
+export const IPERF_SERVERS = 6;
 /** served files: name and size in bytes */
 export const FILES = [
   ['index.html', 0],
@@ -21,6 +23,26 @@ export const FILES = [
   ['video-1m.bin', 1024 * 1024],
   ['backup-4m.bin', 4 * 1024 * 1024],
 ];
+/** the objects of the web pages (style sheets, scripts, images, data): name and size in bytes, 300 B to 180 KB */
+export const ASSETS = [
+  ['style.css', 3100],
+  ['theme.css', 11800],
+  ['app.js', 24600],
+  ['vendor.js', 96300],
+  ['logo.png', 5400],
+  ['icon-16.png', 310],
+  ['icon-32.png', 820],
+  ['banner.jpg', 61200],
+  ['photo-1.jpg', 38700],
+  ['photo-2.jpg', 142500],
+  ['photo-3.jpg', 183000],
+  ['chart.svg', 7300],
+  ['news.json', 2200],
+  ['menu.json', 640],
+  ['font.woff2', 27900],
+];
+/** pages: each loads a seeded subset of ASSETS */
+export const PAGES = ['index.html', 'news.html', 'about.html', 'gallery.html', 'docs.html', 'contact.html'];
 const PRIVSEP_DIR = '/run/sshd';
 
 /**
@@ -38,14 +60,15 @@ export function prepareServerFiles(dir, random) {
   mkdirSync(join(dir, 'downloads'), { mode: 0o700 });
   for (const [name, size] of FILES) {
     const path = join(www, name);
-    if (name === 'index.html') {
-      const links = FILES.slice(1).map(([n]) => `<li><a href="${n}">${n}</a></li>`).join('\n');
-      writeFileSync(path, `<!doctype html><title>lab.test</title><h1>netml lab file server</h1><ul>\n${links}\n</ul>\n`, { mode: 0o644 });
-      continue;
-    }
-    const words = new Uint32Array(size / 4);
-    for (let i = 0; i < words.length; i++) words[i] = (random.next() * 4294967296) >>> 0;
-    writeFileSync(path, words, { mode: 0o644 });
+    if (name === 'index.html') continue; // a page, below
+    writeFileSync(path, randomBytes(random, size), { mode: 0o644 });
+  }
+  for (const [name, size] of ASSETS) writeFileSync(join(www, name), randomBytes(random, size), { mode: 0o644 });
+  for (const page of PAGES) {
+    // pages of 1 to 20 KB of text around the links, so that page sizes differ too
+    const links = [...FILES.slice(1), ...ASSETS].map(([n]) => `<li><a href="${n}">${n}</a></li>`).join('\n');
+    const filler = Array.from({ length: random.integer(1, 40) }, (_, i) => `<p>${page} paragraph ${i}: ${'lorem ipsum dolor sit amet '.repeat(random.integer(4, 18))}</p>`).join('\n');
+    writeFileSync(join(www, page), `<!doctype html><title>lab.test ${page}</title><h1>netml lab</h1><ul>\n${links}\n</ul>\n${filler}\n`, { mode: 0o644 });
   }
   for (const key of ['host_ed25519', 'client_ed25519']) {
     const run = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `netml-lab-${key}`, '-f', join(ssh, key)], { encoding: 'utf8' });
@@ -87,8 +110,15 @@ export function prepareServerFiles(dir, random) {
   return { www, ssh, downloads: join(dir, 'downloads'), clientKey: join(ssh, 'client_ed25519') };
 }
 
+/** `size` seeded random bytes. @param {ReturnType<import('./seeded-random.js').seededRandom>} random @param {number} size */
+function randomBytes(random, size) {
+  const words = new Uint32Array(Math.ceil(size / 4));
+  for (let i = 0; i < words.length; i++) words[i] = (random.next() * 4294967296) >>> 0;
+  return new Uint8Array(words.buffer, 0, size);
+}
+
 /**
- * Starts the four daemons in the server namespace and waits until each listens.
+ * Starts the daemons in the server namespace and waits until each listens.
  * @param {import('./lab-processes.js').LabProcesses} processes @param {string} ns @param {ReturnType<typeof prepareServerFiles>} files
  * @returns {Promise<{ removePrivsepDir: boolean }>}
  */
@@ -97,7 +127,8 @@ export async function startServices(processes, ns, files) {
   // sshd refuses to start without its privilege-separation directory, normally made by the ssh service
   const removePrivsepDir = !existsSync(PRIVSEP_DIR);
   if (removePrivsepDir) mkdirSync(PRIVSEP_DIR, { mode: 0o755 });
-  processes.spawn(ns, 'http-server', ['python3', '-u', '-m', 'http.server', String(PORTS.http), '--bind', server, '--directory', files.www]);
+  // HTTP/1.1: keep-alive connections, so that a page's objects can share one connection as a browser's do
+  processes.spawn(ns, 'http-server', ['python3', '-u', '-m', 'http.server', String(PORTS.http), '--bind', server, '--directory', files.www, '--protocol', 'HTTP/1.1'], { keepOutput: false });
   const hostRecords = ZONE_HOSTS.map((h, i) => `--host-record=${h}.${ZONE},10.77.0.${i === 0 ? 1 : 100 + i}`);
   processes.spawn(ns, 'dnsmasq', [
     'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--no-poll', '--pid-file=',
@@ -106,12 +137,14 @@ export async function startServices(processes, ns, files) {
     '--user=nobody', '--group=nogroup',
   ]);
   processes.spawn(ns, 'sshd', ['/usr/sbin/sshd', '-D', '-e', '-f', join(files.ssh, 'sshd_config')]);
-  processes.spawn(ns, 'iperf3-server', ['iperf3', '--server', '--bind', server, '--port', String(PORTS.iperf)], { keepOutput: false });
+  for (let i = 0; i < IPERF_SERVERS; i++) {
+    processes.spawn(ns, `iperf3-server-${i}`, ['iperf3', '--server', '--bind', server, '--port', String(PORTS.iperf + i)], { keepOutput: false });
+  }
   await Promise.all([
     waitListening(processes, ns, 'tcp', PORTS.http, 'http-server'),
     waitListening(processes, ns, 'udp', PORTS.dns, 'dnsmasq'),
     waitListening(processes, ns, 'tcp', PORTS.ssh, 'sshd'),
-    waitListening(processes, ns, 'tcp', PORTS.iperf, 'iperf3-server'),
+    ...Array.from({ length: IPERF_SERVERS }, (_, i) => waitListening(processes, ns, 'tcp', PORTS.iperf + i, `iperf3-server-${i}`)),
   ]);
   return { removePrivsepDir };
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `sudo npm run lab`: a traffic lab in network namespaces of its own. Real programs make normal traffic
-// (HTTP, DNS, ping, SSH, iperf3) and, in the mixed scenario, real attack tools (nmap, hping3, hydra) run from
-// an attacker address; the server side is captured by `netml capture` and each attack's time window is written
-// as label rules. Everything is sent between the lab's namespaces only, and all of it is removed at the end.
+// `sudo npm run lab`: a traffic lab in network namespaces of its own. Real programs make normal traffic (web
+// pages, downloads, DNS, ping, SSH, iperf3, from several client workers and addresses side by side) and, in the
+// mixed scenario, real attack tools (nmap, hping3, hydra) run from an attacker address; the server side is
+// captured by `netml capture` and each attack's time window is written as label rules. Everything is sent
+// between the lab's namespaces only, and all of it is removed at the end.
 
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -10,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HOST_INTERFACE, HOSTS, createLabNetwork, isAlive, namespaceNames, removeLeftovers, removeNamespaces } from './lab-network.js';
+import { CLIENT_ADDRESSES, HOST_INTERFACE, HOSTS, createLabNetwork, isAlive, namespaceNames, removeLeftovers, removeNamespaces } from './lab-network.js';
 import { LabProcesses } from './lab-processes.js';
-import { prepareServerFiles, removePrivsepDir, startServices } from './lab-services.js';
-import { NORMAL_WEIGHTS, attacks, normalActivities } from './lab-traffic.js';
+import { IPERF_SERVERS, PORTS, prepareServerFiles, removePrivsepDir, startServices } from './lab-services.js';
+import { NORMAL_WEIGHTS, attacks, normalActivities, normalPause } from './lab-traffic.js';
 import { TOOLS, hasCommand, installPackages, missingTools, toolVersions } from './lab-tools.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -22,12 +23,14 @@ const NETML = join(REPO, 'bin', 'netml.js');
 /** sysexits.h numbers, as in src/errors.ts, plus 69 (EX_UNAVAILABLE) for a tool that is missing */
 const EXIT = { ok: 0, failure: 1, usage: 64, unavailable: 69, noPermission: 77, interrupted: 130 };
 const SCENARIOS = ['normal', 'mixed'];
+/** client workers running side by side: each has its own generator, client address and iperf3 server */
+const NORMAL_WORKERS = { long: 6, short: 3 };
 const ATTACK_ORDER = ['portscan', 'synflood', 'bruteforce'];
 
 const USAGE = `Usage: sudo npm run lab -- [--scenario normal|mixed] [--out dataset/lab-mixed.pcap] [--labels FILE]
                             [--seed N] [--duration SEC] [--capture netml|tcpdump] [--json]
 
-Builds network namespaces of its own (server ${HOSTS.server.address}, client ${HOSTS.client.address}, attacker ${HOSTS.attacker.address}
+Builds network namespaces of its own (server ${HOSTS.server.address}, clients ${CLIENT_ADDRESSES[0]}-${CLIENT_ADDRESSES.at(-1).split('.').pop()}, attacker ${HOSTS.attacker.address}
 on a bridge in a fourth namespace), runs real traffic between them, captures the server's side and writes:
   OUT                  the capture (pcap)                        default dataset/lab-<scenario>.pcap
   OUT without .pcap + .csv   one row per packet (netml capture)
@@ -37,7 +40,8 @@ Options:
   --scenario S     normal: normal traffic only; mixed (default): normal traffic plus an nmap SYN scan,
                    an hping3 SYN flood and a hydra SSH brute force from the attacker, in seeded order
   --seed N         seed of pauses, order, picks and file contents (default 1)
-  --duration SEC   length of the normal traffic (default 60); under 30 the attacks are scaled down too (CI: 15)
+  --duration SEC   length of the normal traffic (default 60: ${NORMAL_WORKERS.long} client workers, ~1,300 normal flows a minute);
+                   under 30 the attacks are scaled down too and ${NORMAL_WORKERS.short} workers run (CI: 15)
   --capture TOOL   netml (default; falls back to tcpdump when netml cannot capture) or tcpdump
   --no-install     do not apt-get install missing tools; fail instead
   --allow-missing  skip an attack whose tool is missing (and cannot be installed) instead of failing
@@ -105,6 +109,9 @@ function parseOptions(argv) {
 
 /** Installs what is missing; returns the attacks to skip (only with --allow-missing). */
 function ensureTools(opts) {
+  // sshd and dnsmasq read /dev/null as an empty config, ssh writes known hosts to it: a regular file there
+  // (left by some program that replaced the device) would break them in ways that are hard to read
+  if (!statSync('/dev/null').isCharacterDevice()) throw new LabExit(EXIT.failure, '/dev/null is not a character device (something replaced it with a file): restore it with `sudo rm /dev/null && sudo mknod -m 666 /dev/null c 1 3`');
   const parts = ['lab', 'capture fallback', ...(opts.scenario === 'mixed' ? ATTACK_ORDER : [])];
   let missing = missingTools(parts);
   if (missing.length > 0 && opts.install) {
@@ -201,29 +208,43 @@ async function stopCapture(processes, capture, opts) {
 }
 
 /**
- * Normal traffic from the client until `durationSeconds` have passed and the attacks (if any) are over:
- * the first round runs every activity once in seeded order, then seeded weighted picks, with seeded pauses.
+ * Normal traffic from the client namespace until `durationSeconds` have passed and the attacks (if any) are
+ * over: several workers side by side, each from its own client address (several "hosts"), with a generator of
+ * its own (so that one worker's draws never depend on when another finished). The first round deals every
+ * activity out once across the workers, in seeded order; then each worker makes seeded weighted picks with
+ * seeded pauses.
  */
 async function runNormalTraffic(ctx, until) {
-  const { processes, names, files, opts, abort } = ctx;
-  const random = ctx.random.client;
-  const counts = {};
-  let sequence = 0;
-  let firstRound = random.shuffle(Object.keys(NORMAL_WEIGHTS));
+  const { opts } = ctx;
   const short = opts.durationSeconds < 30;
+  const workers = short ? NORMAL_WORKERS.short : NORMAL_WORKERS.long;
+  const counts = {};
+  const firstRound = ctx.random.client.shuffle(Object.keys(NORMAL_WEIGHTS));
+  const dealt = Array.from({ length: workers }, (_, w) => firstRound.filter((_, i) => i % workers === w));
+  await Promise.all(dealt.map((first, w) => runWorker(ctx, w, first, counts, until, short)));
+  return counts;
+}
+
+async function runWorker(ctx, w, firstRound, counts, until, short) {
+  const { processes, names, files, abort } = ctx;
+  const random = seededRandom(ctx.opts.seed + 0x5bd1e995 + (w + 1) * 0x9e3779b9);
+  const worker = { name: `w${w}`, source: CLIENT_ADDRESSES[w % CLIENT_ADDRESSES.length], iperfPort: PORTS.iperf + (w % IPERF_SERVERS) };
+  const spare = CLIENT_ADDRESSES.slice(NORMAL_WORKERS.long); // addresses no worker owns: any worker may use them now and then
+  // start staggered, as hosts do
+  await sleep(1000 * random.uniform(0, 0.5), abort);
   while (!abort.aborted && !until()) {
     const kind = firstRound.shift() ?? random.pickWeighted(Object.entries(NORMAL_WEIGHTS));
-    const activity = normalActivities(random, { dir: ctx.dir, ...files }, ++sequence)[kind]();
-    const r = await processes.run(names.client, `client-${kind}`, activity.argv, { timeoutMs: activity.timeoutMs, abort, cwd: ctx.dir });
+    const source = spare.length > 0 && random.next() < 0.2 ? random.pick(spare) : worker.source;
+    const activity = normalActivities(random, { dir: ctx.dir, ...files }, { ...worker, source })[kind]();
+    const r = await processes.run(names.client, `client-${worker.name}-${kind}`, activity.argv, { timeoutMs: activity.timeoutMs, abort, cwd: ctx.dir });
     const c = (counts[kind] ??= { runs: 0, failures: 0 });
     c.runs++;
     if (r.code !== 0 && !abort.aborted) {
       c.failures++;
-      log(`normal ${kind} (${activity.detail}) ended with code ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+      log(`normal ${kind} (${activity.detail}) ended with code ${r.code}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     }
-    await sleep(1000 * (short ? random.uniform(0.1, 0.8) : random.uniform(0.2, 1.5)), abort);
+    await sleep(1000 * normalPause(random, short), abort);
   }
-  return counts;
 }
 
 /** The attacks one after the other from the attacker namespace; each window is the attack process's own life. */
@@ -313,7 +334,7 @@ async function runLab(opts, state, abort) {
   log(`capturing on ${HOST_INTERFACE} in ${state.names.server} with ${capture.tool}`);
   const services = await startServices(state.processes, state.names.server, files);
   state.removePrivsepDir = services.removePrivsepDir;
-  log(`server up: http :80, dns :53 (zone lab.test), sshd :22 (user nobody, key or password), iperf3 :5201`);
+  log(`server up: http :80, dns :53 (zone lab.test), sshd :22 (user nobody, key or password), iperf3 :${PORTS.iperf}-${PORTS.iperf + IPERF_SERVERS - 1}`);
   const ctx = { processes: state.processes, names: state.names, random, files, opts, abort, dir: state.dir };
   const started = Date.now();
   let attacksOver = opts.scenario !== 'mixed';
@@ -334,12 +355,13 @@ async function runLab(opts, state, abort) {
     seed: opts.seed,
     durationSeconds: opts.durationSeconds,
     trafficSeconds: round6((Date.now() - started) / 1000),
-    addresses: { server: HOSTS.server.address, client: HOSTS.client.address, attacker: HOSTS.attacker.address },
+    addresses: { server: HOSTS.server.address, client: HOSTS.client.address, clients: CLIENT_ADDRESSES, attacker: HOSTS.attacker.address },
     capture: captured,
     labels: opts.labels,
     attacks: windows,
     skippedAttacks: opts.scenario === 'mixed' ? skipped : [],
     normalTraffic: normalCounts,
+    normalWorkers: opts.durationSeconds < 30 ? NORMAL_WORKERS.short : NORMAL_WORKERS.long,
     tools: toolVersions(state.processes.env),
   };
 }

@@ -36,6 +36,7 @@ interface Window {
 }
 interface LabSummary {
   capture: { pcap: string; packets: number };
+  normalWorkers: number;
   attacks: (Window & { tool: string; exitCode: number | null })[];
   skippedAttacks: { attack: string; reason: string }[];
   normalTraffic: Record<string, { runs: number; failures: number }>;
@@ -44,8 +45,8 @@ interface LabSummary {
   cleanup: { stillAlive: unknown[]; failures: string[] };
 }
 
-/** Timestamp and IPv4 addresses of each frame of a little- or big-endian pcap (µs or ns) on Ethernet. */
-function ipv4Frames(path: string): { ts: number; src: string; dst: string }[] {
+/** Timestamp, IPv4 addresses and TCP/UDP ports (0 for other protocols) of each frame of a little- or big-endian pcap (µs or ns) on Ethernet. */
+function ipv4Frames(path: string): { ts: number; src: string; dst: string; srcPort: number; dstPort: number }[] {
   const file = readFileSync(path);
   const magic = file.readUInt32LE(0);
   const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
@@ -60,7 +61,12 @@ function ipv4Frames(path: string): { ts: number; src: string; dst: string }[] {
     const ts = u32(at) + u32(at + 4) / fractionPerSecond;
     const capLen = u32(at + 8);
     const frame = at + 16;
-    if (capLen >= 34 && file.readUInt16BE(frame + 12) === 0x0800) frames.push({ ts, src: ip(frame + 26), dst: ip(frame + 30) });
+    if (capLen >= 34 && file.readUInt16BE(frame + 12) === 0x0800) {
+      const proto = file[frame + 23];
+      const l4 = frame + 14 + (file[frame + 14] & 0x0f) * 4;
+      const ports = (proto === 6 || proto === 17) && l4 + 4 <= frame + capLen;
+      frames.push({ ts, src: ip(frame + 26), dst: ip(frame + 30), srcPort: ports ? file.readUInt16BE(l4) : 0, dstPort: ports ? file.readUInt16BE(l4 + 2) : 0 });
+    }
     at = frame + capLen;
   }
   return frames;
@@ -185,10 +191,22 @@ describe.skipIf(reason !== undefined)('a short mixed lab run (15 s) as root', ()
     }
   });
 
-  it('runs every kind of normal traffic from the client', () => {
-    expect(Object.keys(summary.normalTraffic).sort()).toEqual(['dns', 'http', 'iperf', 'ping', 'ssh']);
-    const clientFrames = frames.filter((f) => f.src === '10.77.0.10');
+  it('runs every kind of normal traffic, from several client addresses side by side', () => {
+    expect(Object.keys(summary.normalTraffic).sort()).toEqual(['dns', 'download', 'iperf', 'ping', 'ssh', 'web']);
+    // at least one run of each kind worked (a broken command line fails every time)
+    for (const [kind, c] of Object.entries(summary.normalTraffic)) expect(c.failures, `${kind} failed ${c.failures} of ${c.runs} times`).toBeLessThan(c.runs);
+    const clientFrames = frames.filter((f) => /^10\.77\.0\.1\d$/.test(f.src));
     expect(clientFrames.length).toBeGreaterThan(0);
+    expect(frames.some((f) => f.src === '10.77.0.10')).toBe(true);
+    // one address per worker at least
+    expect(new Set(clientFrames.map((f) => f.src)).size).toBeGreaterThanOrEqual(summary.normalWorkers);
+  });
+
+  it('makes normal traffic of many flows: DNS from fresh ports, pages and downloads on connections of their own', () => {
+    // a flow here is a client address, protocol-free port pair seen from the client: enough to count them
+    const flows = new Set(frames.filter((f) => /^10\.77\.0\.1\d$/.test(f.src) && f.srcPort > 0).map((f) => `${f.src}:${f.srcPort}>${f.dstPort}`));
+    // 3 workers for 15 s make ~150 flows; 60 would already be more than the old single client made in a minute
+    expect(flows.size).toBeGreaterThanOrEqual(60);
   });
 
   it('leaves no namespace, link or process behind', () => {
