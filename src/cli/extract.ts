@@ -11,7 +11,7 @@ import { decodeStatusNames } from '../decode/packet-meta.js';
 import { ExitCode, MissingInputError, outputFileError, UsageError } from '../errors.js';
 import type { LabelRule } from '../features/flow-labels.js';
 import { endReasonNames, DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
-import { FileSink } from '../io/file-sink.js';
+import { FileSink, replaceableByRename } from '../io/file-sink.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
 import type { Extraction } from '../io/flow-extraction.js';
 import type { ExtractInput } from '../io/flow-inputs.js';
@@ -392,6 +392,7 @@ async function openOutput(path: string, extraction: Extraction, thread: boolean)
 
 /** Creates and removes the file the writer thread will write, so a permission problem shows before reading. */
 function probeWritable(path: string): void {
+  if (!replaceableByRename(path)) return; // a device or a pipe is written in place
   const probe = `${path}.tmp-${process.pid}`;
   try {
     closeSync(openSync(probe, 'w'));

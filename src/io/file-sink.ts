@@ -8,7 +8,7 @@
 //   overlaps with decoding on the second core. The caller awaits `waitForRoom()` between batches (bounded
 //   queue = bounded memory) and `finish()` at the end.
 
-import { close as closeAsync, closeSync, constants, fsync as fsyncAsync, fsyncSync, openSync, renameSync, rmSync, write as writeAsync, writeSync } from 'node:fs';
+import { close as closeAsync, closeSync, constants, fsync as fsyncAsync, fsyncSync, lstatSync, openSync, renameSync, rmSync, write as writeAsync, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { outputFileError } from '../errors.js';
 
@@ -23,10 +23,20 @@ export interface FileSinkOptions {
    * name (live capture writes in place instead, so Ctrl+C or a crash still leaves every flushed packet).
    */
   atomic?: boolean;
-  /** fsync before closing: for small files that must survive a power cut (models, reports) */
+  /** fsync before the rename: for small files that must survive a power cut (models, reports) */
   durable?: boolean;
   /** write full blocks from the thread pool; use waitForRoom() and finish() */
   background?: boolean;
+}
+
+/** True when `path` is missing, a regular file or a symlink (a rename replaces the link, not its target). */
+export function replaceableByRename(path: string): boolean {
+  try {
+    const stat = lstatSync(path);
+    return stat.isFile() || stat.isSymbolicLink();
+  } catch {
+    return true;
+  }
 }
 
 export class FileSink {
@@ -48,8 +58,11 @@ export class FileSink {
 
   constructor(path: string, options: FileSinkOptions = {}) {
     this.options = options;
-    this.finalPath = options.atomic ? path : undefined;
-    this.path = options.atomic ? `${path}.tmp-${process.pid}` : path;
+    // renaming over a device or a pipe (-o /dev/null, a FIFO) would replace it with a regular file: write
+    // into those in place; only a regular file (or no file yet) is replaced atomically
+    const atomic = options.atomic === true && replaceableByRename(path);
+    this.finalPath = atomic ? path : undefined;
+    this.path = atomic ? `${path}.tmp-${process.pid}` : path;
     this.blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
     this.buf = Buffer.allocUnsafe(this.blockBytes);
     // never follow a symlink planted at the output path: under sudo that would let a user truncate any file
@@ -121,7 +134,7 @@ export class FileSink {
     }
     if (this.failure) throw this.failure;
     try {
-      if (this.options.durable) await promisify(fsyncAsync)(this.fd);
+      if (this.options.durable && this.finalPath) await promisify(fsyncAsync)(this.fd);
       await promisify(closeAsync)(this.fd);
       this.fd = -1;
       if (this.finalPath) renameSync(this.path, this.finalPath);
@@ -135,7 +148,7 @@ export class FileSink {
     if (this.options.background) throw new Error('FileSink: a background sink is closed with finish()');
     this.flush();
     try {
-      if (this.options.durable) fsyncSync(this.fd);
+      if (this.options.durable && this.finalPath) fsyncSync(this.fd);
       closeSync(this.fd);
       this.fd = -1;
       if (this.finalPath) renameSync(this.path, this.finalPath);
