@@ -12,7 +12,8 @@ import { BadDataError, ExitCode, inputFileError, MissingInputError, UsageError }
 import { isCaptureFile } from '../capture/capture-file.js';
 import { writeTextFileAtomically } from '../io/atomic-text-file.js';
 import { VERDICT_NORMAL, VERDICT_SUSPICIOUS, writeDetectionsCsv } from '../io/detections-csv.js';
-import { readFeatureTable, type IdentifierCells } from '../io/feature-table.js';
+import type { IdentifierCells } from '../io/feature-table.js';
+import { featureSetOf, readFeatureSetTable } from '../io/feature-set-table.js';
 import { verdicts, type Detections } from '../ml/detector.js';
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
 import { parseModel, type NetmlModel } from '../ml/model-file.js';
@@ -162,7 +163,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
       const code = await extractFlowsQuietly(opts.input, featuresPath, io, metering);
       if (code !== ExitCode.ok) return code;
     }
-    const table = readFeatureTable(featuresPath, {
+    const table = readFeatureSetTable(featuresPath, featureSetOf(model.derivedFeatures), {
       featureNames: model.featureNames,
       keepIdentifiers: true,
       shared: threads > 1,

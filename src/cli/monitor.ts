@@ -330,6 +330,12 @@ async function loadFlowModel(path: string): Promise<NetmlModel> {
       'train a model on `netml extract --level flow` features, or run monitor without --model',
     );
   }
+  if (model.derivedFeatures !== null) {
+    throw new BadDataError(
+      `${path} learned ${model.derivedFeatures} features, which are derived from whole windows of a finished flow table; monitor judges each flow as it ends`,
+      'for monitor, train with the flow columns (`netml train` without --features); score captures with the other model through `netml detect`',
+    );
+  }
   return model;
 }
 

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { BadDataError, ExitCode, UsageError } from '../errors.js';
 import { writeTextFileAtomically } from '../io/atomic-text-file.js';
-import { readFeatureTable, type FeatureTable } from '../io/feature-table.js';
+import type { FeatureTable } from '../io/feature-table.js';
+import { derivedVersion, FEATURE_SETS, readFeatureSetTable, type FeatureSetName } from '../io/feature-set-table.js';
 import { allRows, selectRows } from '../ml/feature-matrix.js';
 import { calibrateThreshold, DEFAULT_ISOLATION_FOREST_PARAMS, fitIsolationForest, type IsolationForestParams } from '../ml/isolation-forest.js';
 import {
@@ -61,6 +62,7 @@ export interface TrainOptions {
   cv?: number;
   normalLabel: string;
   includeIdentifiers?: boolean;
+  features: FeatureSetName;
   threads?: number;
   json?: boolean;
   quiet?: boolean;
@@ -80,6 +82,9 @@ Examples:
   netml train --model rf                           classes from the label column; 20% held out for evaluation
   netml train --model rf --cv 5 --class-weight balanced --trees 200
   netml train --model rf --input lab.csv --output models/lab-rf.json --seed 7 --json
+  netml train --model iforest --features client-activity --normal-only
+                                                   learn from what each flow's client did around it (scans,
+                                                   floods, brute force stand out) instead of the flow's own columns
 
 Outputs (paths are options):
   models/<model>.json        the model: JSON with the feature schema, columns, parameters, seed, threshold,
@@ -88,6 +93,11 @@ Outputs (paths are options):
 
 Same data, same options and seed: byte-identical model file.
 Exit codes: 0 ok, 64 bad usage, 65 bad input data, 66 missing input, 73 cannot write, 130 interrupted.`;
+
+function parseFeatureSet(value: string): FeatureSetName {
+  if (!(FEATURE_SETS as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected ${FEATURE_SETS.join(' or ')}`);
+  return value as FeatureSetName;
+}
 
 export function registerTrain(program: Command, io: CliIo, result: { exitCode: number }): void {
   program
@@ -116,6 +126,7 @@ export function registerTrain(program: Command, io: CliIo, result: { exitCode: n
     .option('--test-split <share>', `rf: share of rows held out (stratified) for the evaluation; 0 to train on all (default ${DEFAULT_TEST_SPLIT})`, parseShareOrZero)
     .option('--cv <k>', 'rf: evaluate by stratified k-fold cross-validation instead; the model is then trained on all rows', parsePositiveInt)
     .option('--normal-label <name>', 'the label of ordinary traffic', 'normal')
+    .option('--features <set>', 'flow: the table\'s own numeric columns; client-activity: what each flow\'s client did in the 1 s and 10 s around it, derived from the table (see README)', parseFeatureSet, 'flow')
     .option('--include-identifiers', 'also train on numeric identifier columns (ports, times, flow id): usually a mistake')
     .option('--threads <n>', 'worker threads (default: the number of cores)', parsePositiveInt)
     .option('--json', 'print the report as JSON on stdout')
@@ -148,6 +159,9 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
   const kind = MODEL_KINDS[opts.model];
   if (!kind) throw new UsageError(`--model must be iforest or rf, got "${opts.model}"`);
   checkOptionsFitModel(opts, kind);
+  if (opts.features !== 'flow' && opts.includeIdentifiers) {
+    throw new UsageError(`--include-identifiers adds identifier columns to the table's own features; --features ${opts.features} has columns of its own`, 'drop one of the two options');
+  }
   const started = performance.now();
   const status = new StatusLine(io.stderr, opts.quiet === true || opts.json === true);
   let interrupted = false;
@@ -159,7 +173,7 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
   const threads = opts.threads ?? defaultThreads();
   const control: PoolControl = { threads, interrupted: () => interrupted };
   try {
-    const table = readFeatureTable(opts.input, {
+    const table = readFeatureSetTable(opts.input, opts.features, {
       includeIdentifiers: opts.includeIdentifiers === true,
       requireLabels: kind === 'random-forest' || opts.normalOnly === true,
       shared: threads > 1,
@@ -180,6 +194,7 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
       schemaVersion: table.schema.version,
       featureLevel: table.schema.level,
       featureNames: table.featureNames,
+      derivedFeatures: derivedVersion(opts.features),
       parameters: trained.parameters,
       seed: opts.seed,
       threshold: trained.threshold,

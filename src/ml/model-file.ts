@@ -32,6 +32,8 @@ export interface NetmlModel {
   /** what one row is: flow, host, packet */
   featureLevel: string;
   featureNames: string[];
+  /** the derived feature set featureNames come from (e.g. client-activity/1), or null: the table's own columns */
+  derivedFeatures: string | null;
   parameters: Record<string, JsonValue>;
   seed: number;
   /** isolation forest: scores above it are SUSPICIOUS; random forest: null (any class but normalLabel is) */
@@ -83,6 +85,7 @@ export function serializeModel(model: NetmlModel): string {
     schemaVersion: model.schemaVersion,
     featureLevel: model.featureLevel,
     featureNames: model.featureNames,
+    derivedFeatures: model.derivedFeatures,
     parameters: model.parameters,
     seed: model.seed,
     threshold: model.threshold,
@@ -138,6 +141,8 @@ export function parseModel(text: string, source: string, knownSchemas: readonly 
     schemaVersion,
     featureLevel: at.string(doc.featureLevel, 'featureLevel'),
     featureNames,
+    // absent in files written before derived feature sets existed
+    derivedFeatures: doc.derivedFeatures === undefined || doc.derivedFeatures === null ? null : at.string(doc.derivedFeatures, 'derivedFeatures'),
     parameters: at.object(doc.parameters, 'parameters') as Record<string, JsonValue>,
     seed: at.integer(doc.seed, 'seed'),
     threshold,

@@ -1,9 +1,11 @@
-// The column tables of docs/extract.md for the host level, the packet level and the CIC format, generated
+// The column tables of docs/extract.md for the host level, the packet level, the CIC format and the derived
+// client-activity set, generated
 // from the schema modules (the flow table comes from src/tools/print-flow-schema.ts). A test fails when the
 // documentation drifts from the schemas, and rewrites the tables between their markers when asked:
 //   UPDATE_DOCS=1 npx vitest run test/schema/extract-docs.test.ts
 
 import { CIC_COLUMNS, CIC_SCHEMA_VERSION } from './cic-columns.js';
+import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_VERSION } from './client-activity-columns.js';
 import { HOST_COLUMNS, HOSTS_SCHEMA_VERSION } from './host-columns.js';
 import { columnsMarkdown } from './markdown.js';
 import { PACKET_FEATURE_COLUMNS, PACKET_FEATURES_SCHEMA_VERSION } from './packet-feature-columns.js';
@@ -20,6 +22,7 @@ export const EXTRACT_DOCS_SECTIONS: readonly DocsSection[] = [
   { id: 'hosts', version: HOSTS_SCHEMA_VERSION, columns: HOST_COLUMNS },
   { id: 'packet-features', version: PACKET_FEATURES_SCHEMA_VERSION, columns: PACKET_FEATURE_COLUMNS },
   { id: 'cic', version: CIC_SCHEMA_VERSION, columns: CIC_COLUMNS },
+  { id: 'client-activity', version: CLIENT_ACTIVITY_VERSION, columns: CLIENT_ACTIVITY_COLUMNS },
 ];
 
 export function sectionMarkdown(section: DocsSection): string {

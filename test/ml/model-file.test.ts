@@ -30,6 +30,7 @@ function envelope(forest: Forest, extra: Partial<NetmlModel> = {}): NetmlModel {
     schemaVersion: 'flows/1',
     featureLevel: 'flow',
     featureNames: ['a', 'b', 'c', 'd'],
+    derivedFeatures: null,
     parameters: { trees: 10 },
     seed: 3,
     threshold: forest.kind === 'isolation-forest' ? 0.6 : null,
@@ -87,6 +88,14 @@ describe('model files', () => {
     expect(after.predictedClass).toEqual(before.predictedClass);
     expect(loaded.metrics).toEqual(model.metrics);
     expect(loaded.trainingData).toEqual(model.trainingData);
+  });
+
+  it('keeps the derived feature set a model learned, and reads files written before there were any as null', () => {
+    const derived = { ...isolationModel(), derivedFeatures: 'client-activity/1' };
+    expect(parseModel(serializeModel(derived), 'm.json', SCHEMAS).derivedFeatures).toBe('client-activity/1');
+    const older = JSON.parse(serializeModel(isolationModel()));
+    delete older.derivedFeatures;
+    expect(parseModel(JSON.stringify(older), 'm.json', SCHEMAS).derivedFeatures).toBeNull();
   });
 
   it('refuses a model trained on another schema version, saying to extract and train again', () => {

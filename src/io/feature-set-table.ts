@@ -1,0 +1,60 @@
+// A features CSV read as the feature set a model learns from: the table's own numeric columns (`flow`, the
+// default) or a set derived from them (`client-activity`, see src/features/client-activity.ts). Train and
+// detect both come through here, so a model is always fed the columns it was trained on.
+
+import { BadDataError } from '../errors.js';
+import { clientActivity, internTexts } from '../features/client-activity.js';
+import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_INPUTS, CLIENT_ACTIVITY_VERSION } from '../schema/client-activity-columns.js';
+import { readFeatureTable, type FeatureTable, type IdentifierCells, type ReadFeatureTableOptions } from './feature-table.js';
+
+/** What `--features` names, and what a model file records (null: the table's own columns). */
+export const FEATURE_SETS = ['flow', 'client-activity'] as const;
+export type FeatureSetName = (typeof FEATURE_SETS)[number];
+
+/** The version tag a model records for a derived set. */
+export function derivedVersion(set: FeatureSetName): string | null {
+  return set === 'client-activity' ? CLIENT_ACTIVITY_VERSION : null;
+}
+
+/** The set a model's `derived` tag names. */
+export function featureSetOf(derived: string | null): FeatureSetName {
+  if (derived === null) return 'flow';
+  if (derived === CLIENT_ACTIVITY_VERSION) return 'client-activity';
+  throw new BadDataError(`the model was trained on the derived feature set ${derived}; this netml derives ${CLIENT_ACTIVITY_VERSION}`, 'train the model again with this netml');
+}
+
+/**
+ * Reads `path` as `set`. For `flow` this is readFeatureTable itself; for `client-activity` the inputs and the
+ * address identifiers are read, and the matrix (and featureNames) are the derived columns.
+ */
+export function readFeatureSetTable(path: string, set: FeatureSetName, options: ReadFeatureTableOptions = {}): FeatureTable {
+  if (set === 'flow') return readFeatureTable(path, options);
+  const table = readFeatureTable(path, { ...options, featureNames: [...CLIENT_ACTIVITY_INPUTS], includeIdentifiers: true, keepIdentifiers: true });
+  if (table.schema.level !== 'flow') {
+    throw new BadDataError(`${path} is a ${table.schema.version} table; client-activity features are derived from flow rows`, 'use the flow table of `netml extract` (dataset/features.csv)');
+  }
+  const ids = table.identifiers as IdentifierCells;
+  const client = internTexts(cellsOf(ids, 'src_addr'));
+  const server = internTexts(cellsOf(ids, 'dst_addr'));
+  const derived = clientActivity(table.matrix, client, server);
+  // worker threads read the matrix from shared memory, like the table's own
+  const values = options.shared ? new Float64Array(new SharedArrayBuffer(derived.values.byteLength)) : derived.values;
+  if (options.shared) values.set(derived.values);
+  return {
+    ...table,
+    featureNames: CLIENT_ACTIVITY_COLUMNS.map((c) => c.name),
+    matrix: { ...derived, values },
+    identifiers: options.keepIdentifiers ? ids : null,
+  };
+}
+
+/** One identifier column of every row, as text. */
+function cellsOf(ids: IdentifierCells, name: string): string[] {
+  const at = ids.names.indexOf(name);
+  if (at < 0) throw new Error(`identifier column ${name} was not kept`);
+  const decoder = new TextDecoder();
+  const rows = ids.offsets.length - 1;
+  const out = new Array<string>(rows);
+  for (let r = 0; r < rows; r++) out[r] = decoder.decode(ids.bytes.subarray(ids.offsets[r], ids.offsets[r + 1])).split(',')[at];
+  return out;
+}

@@ -1,0 +1,76 @@
+// `netml train --features client-activity` and `netml detect` with such a model, end to end through
+// main(argv): an Isolation Forest that learned only normal clients' activity flags a port scan (which the
+// flow columns alone do not), the model records the derived set, and the options that cannot go together
+// are refused.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-cli.js';
+import { PcapWriter } from '../../src/capture/pcap-writer.js';
+import { ExitCode } from '../../src/errors.js';
+import { FileSink } from '../../src/io/file-sink.js';
+import { parseModel } from '../../src/ml/model-file.js';
+import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_VERSION } from '../../src/schema/client-activity-columns.js';
+import { officeAttackLabels, officeTraffic } from '../../src/synth/office-traffic.js';
+
+const START = 1_700_000_000;
+const ROUNDS = 40;
+
+/** A labelled flow table of the synthetic office with its scan and flood. */
+async function officeFeatures(dir: string): Promise<string> {
+  const pcap = join(dir, 'office.pcap');
+  const sink = new FileSink(pcap);
+  const writer = new PcapWriter(sink, 1, 262144);
+  for (const round of officeTraffic({ seed: 11, startEpochS: START, rounds: ROUNDS, clients: 6, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 100 })) {
+    for (const p of round) {
+      const sec = Math.floor(p.timeUs / 1e6);
+      writer.writeFrame(p.frame, 0, p.frame.length, p.frame.length, sec, (p.timeUs - sec * 1e6) * 1000);
+    }
+  }
+  sink.close();
+  const rules = join(dir, 'labels.json');
+  writeFileSync(rules, JSON.stringify(officeAttackLabels({ startEpochS: START, rounds: ROUNDS, clients: 6 })));
+  const features = join(dir, 'features.csv');
+  expect((await runCli(['extract', '-i', pcap, '-o', features, '--labels', rules, '--quiet'])).code).toBe(0);
+  return features;
+}
+
+describe('client-activity features', () => {
+  it('an isolation forest of normal clients flags every scan flow, which the flow columns miss', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netml-activity-'));
+    const features = await officeFeatures(dir);
+    const flagged = async (set: string) => {
+      const model = join(dir, `${set}.json`);
+      const trained = await runCli(['train', '--model', 'iforest', '--features', set, '--normal-only', '-i', features, '-o', model, '--report', join(dir, 'report.json'), '--quiet', '--threads', '1']);
+      expect(trained.code).toBe(0);
+      const out = join(dir, `${set}-detections.csv`);
+      expect((await runCli(['detect', '-i', features, '-m', model, '-o', out, '--summary', join(dir, 'summary.json'), '--quiet', '--threads', '1'])).code).toBe(0);
+      const labels = Papa.parse<Record<string, string>>(readFileSync(features, 'utf8'), { header: true, skipEmptyLines: true }).data.map((r) => r.label);
+      const verdicts = Papa.parse<Record<string, string>>(readFileSync(out, 'utf8'), { header: true, skipEmptyLines: true }).data.map((r) => r.verdict);
+      const share = (label: string) => {
+        const rows = labels.flatMap((l, i) => (l === label ? [i] : []));
+        return rows.filter((i) => verdicts[i] === 'SUSPICIOUS').length / rows.length;
+      };
+      return { model: parseModel(readFileSync(model, 'utf8'), model, ['flows/1']), portscan: share('portscan'), normal: share('normal') };
+    };
+    const activity = await flagged('client-activity');
+    expect(activity.model.derivedFeatures).toBe(CLIENT_ACTIVITY_VERSION);
+    expect(activity.model.featureNames).toEqual(CLIENT_ACTIVITY_COLUMNS.map((c) => c.name));
+    expect(activity.portscan).toBe(1);
+    expect(activity.normal).toBeLessThan(0.05);
+    const flow = await flagged('flow');
+    expect(flow.model.derivedFeatures).toBeNull();
+    expect(flow.portscan).toBeLessThan(0.5);
+  });
+
+  it('refuses --include-identifiers with a derived set, and an unknown set, with exit 64', async () => {
+    const both = await runCli(['train', '--model', 'iforest', '--features', 'client-activity', '--include-identifiers', '-i', 'nowhere.csv']);
+    expect(both.code).toBe(ExitCode.usage);
+    expect(both.stderr).toMatch(/--include-identifiers/);
+    const unknown = await runCli(['train', '--model', 'iforest', '--features', 'hosts', '-i', 'nowhere.csv']);
+    expect(unknown.code).toBe(ExitCode.usage);
+    expect(unknown.stderr).toMatch(/flow or client-activity/);
+  });
+});
