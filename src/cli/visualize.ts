@@ -12,6 +12,7 @@ import { decodeFrame } from '../decode/decode-frame.js';
 import { PacketMeta } from '../decode/packet-meta.js';
 import { BadDataError, ExitCode, inputFileError, MissingInputError, outputFileError, UsageError } from '../errors.js';
 import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
+import { wrapWords } from '../viz/chart-text.js';
 import type { ChartModel, ChartOptions } from '../viz/chart-model.js';
 import { DETECTION_CHART_NAMES, detectionChart, type DetectionChartName } from '../viz/detection-charts.js';
 import { type DetectionRecord, DetectionSummaryBuilder, type DetectionSummary } from '../viz/detection-summary.js';
@@ -158,7 +159,8 @@ async function visualizeCommand(opts: VisualizeOptions, io: CliIo): Promise<numb
       const names = opts.chart ? [opts.chart as PacketChartName] : [...PACKET_CHART_NAMES];
       for (const name of names) charts.push({ name, model: packetChart(name, summary, opts.top) });
     }
-    sections.push([header, ...charts.map((c) => renderText(c.model, chartOptions))].join('\n\n'));
+    // a long path puts the counts on a line of their own instead of running past the width
+    sections.push([wrapWords(header, width).join('\n'), ...charts.map((c) => renderText(c.model, chartOptions))].join('\n\n'));
     for (const c of charts) svgs.push({ name: c.name, svg: renderSvg(c.model) });
   }
   io.stdout.write(`${sections.join('\n\n')}\n`);
