@@ -7,7 +7,7 @@
 // never assertions. Wall time is the fastest of REPEATS runs (the machine is shared; the minimum is the
 // least disturbed); CPU time (user + sys, all threads) is reported beside it because it does not depend on
 // what else the machine runs. Standalone: `npm run build && node bench/extract-suite.js [--quick]`.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,8 @@ function netml(dataDir, capture, extra = [], repeats = REPEATS) {
  */
 function argus(dataDir, capture) {
   const records = join(dataDir, `${capture.name}.argus`);
+  // argus -w appends to an existing file: records of earlier runs made ra read (and argus write) ever more
+  rmSync(records, { force: true });
   const a = best('argus', ['-r', capture.path, '-w', records], 1);
   const r = best('ra', ['-n', '-r', records, '-s', 'stime', 'saddr', 'sport', 'daddr', 'dport', 'proto', 'pkts', 'bytes', 'state'], 1);
   return { seconds: a.seconds + r.seconds, cpuSeconds: a.cpuSeconds + r.cpuSeconds, minCpuSeconds: a.minCpuSeconds + r.minCpuSeconds, peakRssMb: Math.max(a.peakRssMb, r.peakRssMb) };
