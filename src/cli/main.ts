@@ -3,21 +3,32 @@
 
 import { Command, CommanderError } from 'commander';
 import { ExitCode, NetmlError } from '../errors.js';
-import { registerCapture } from './capture.js';
-import { registerExtract } from './extract.js';
-import { registerTrain } from './train.js';
-import { registerDetect } from './detect.js';
-import { registerMonitor } from './monitor.js';
-import { registerTraceroute } from './traceroute.js';
-import { registerVisualize } from './visualize.js';
 import { readVersion } from './version.js';
+
+type Register = (program: Command, io: CliIo, result: { exitCode: number }) => void;
+
+/**
+ * Each command's module, loaded only when needed: `netml extract` imports extract's code and not the forests,
+ * charts or libpcap glue of the others (loading all of them cost ~70 ms on every run; `netml` alone and
+ * `--help` still load every command to list it). Help lists them in this order.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  capture: async () => (await import('./capture.js')).registerCapture,
+  extract: async () => (await import('./extract.js')).registerExtract,
+  train: async () => (await import('./train.js')).registerTrain,
+  detect: async () => (await import('./detect.js')).registerDetect,
+  visualize: async () => (await import('./visualize.js')).registerVisualize,
+  traceroute: async () => (await import('./traceroute.js')).registerTraceroute,
+  monitor: async () => (await import('./monitor.js')).registerMonitor,
+};
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
-export function buildProgram(io: CliIo, result: { exitCode: number }): Command {
+/** The program with every command, or only `only` (the command about to run). */
+export async function buildProgram(io: CliIo, result: { exitCode: number }, only?: string): Promise<Command> {
   const program = new Command('netml')
     .description('Turn network traffic into machine-learning verdicts: capture packets, extract features, train, detect, visualize.')
     .version(readVersion(), '-V, --version')
@@ -46,19 +57,17 @@ Typical use:  sudo netml capture   then   netml extract && netml train --model i
 
 Run "netml <command> --help" for each command's options and examples.`,
     );
-  registerCapture(program, io, result);
-  registerExtract(program, io, result);
-  registerTrain(program, io, result);
-  registerDetect(program, io, result);
-  registerVisualize(program, io, result);
-  registerTraceroute(program, io, result);
-  registerMonitor(program, io, result);
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    if (only === undefined || name === only) (await load())(program, io, result);
+  }
   return program;
 }
 
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const result = { exitCode: ExitCode.ok as number };
-  const program = buildProgram(io, result);
+  // the first word that is not an option names the command (global options are flags without values)
+  const first = argv.find((a) => !a.startsWith('-'));
+  const program = await buildProgram(io, result, first !== undefined && first in COMMANDS ? first : undefined);
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv, { from: 'user' });
