@@ -52,8 +52,9 @@ Pipeline (each stage reads and writes files in dataset/, models/, results/):
   sudo netml monitor                 live dashboard (with --model: a verdict on every flow)
   sudo netml traceroute 192.0.2.1    hops to a target
 
-Typical use:  sudo netml capture   then   netml extract && netml train --model iforest
-              then on new traffic   netml extract && netml detect && netml visualize
+Typical use:  sudo netml capture                  (until Ctrl+C: your normal traffic)
+              netml extract && netml train --model iforest --features client-activity
+              then on new traffic:  netml extract && netml detect && netml visualize
 
 Run "netml <command> --help" for each command's options and examples.`,
     );
