@@ -29,7 +29,7 @@ export function featureSetOf(derived: string | null): FeatureSetName {
  */
 export function readFeatureSetTable(path: string, set: FeatureSetName, options: ReadFeatureTableOptions = {}): FeatureTable {
   if (set === 'flow') return readFeatureTable(path, options);
-  const table = readFeatureTable(path, { ...options, featureNames: [...CLIENT_ACTIVITY_INPUTS], includeIdentifiers: true, keepIdentifiers: true });
+  const table = readFeatureTable(path, { ...options, featureNames: [...CLIENT_ACTIVITY_INPUTS], keepIdentifiers: true });
   if (table.schema.level !== 'flow') {
     throw new BadDataError(`${path} is a ${table.schema.version} table; client-activity features are derived from flow rows`, 'use the flow table of `netml extract` (dataset/features.csv)');
   }
