@@ -6,7 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { CaptureFormatError, inputFileError } from '../errors.js';
 import { createFrameBatch, type CaptureFormat, type CaptureInterface, type CaptureWarning, type FrameBatch } from './frame-batch.js';
-import { ReadAhead } from './read-ahead.js';
+import { BlockReadAhead } from './read-ahead.js';
 import { chooseVariant, isPcapMagic, parsePcapHeader, PcapRecordParser, PCAP_FILE_HEADER_BYTES, VARIANT_PROBE_BYTES } from './pcap-format.js';
 import { BLOCK_SHB, checkFirstSectionHeader, PcapngRecordParser } from './pcapng-format.js';
 
@@ -51,6 +51,11 @@ export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_BATCH_CAPACITY = 8192;
 /** No record can be larger than this; a length above it is damage (and is never allocated). */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+/**
+ * Room in front of each block read for the unfinished record of the previous one: a record up to a full
+ * 262,144-byte snapshot moves there and the block is parsed in place; longer ones are gathered apart.
+ */
+const BLOCK_HEADROOM_BYTES = 262_144 + 64;
 /** Below this a chunk could not even hold a record header. */
 const MIN_CHUNK_BYTES = 64;
 /** A file whose damage repeats gets this many warnings, then one that says the rest were not listed. */
@@ -184,7 +189,7 @@ class StreamingCaptureReader implements CaptureFileReader, WarningSink {
   private readonly chunk: Buffer;
   private readonly initialBytes: number;
   private readonly batch: FrameBatch;
-  private readAhead: ReadAhead | undefined;
+  private readAhead: BlockReadAhead | undefined;
   private parser: RecordParser | undefined;
   private startPos = 0;
   private iterated = false;
@@ -259,30 +264,55 @@ class StreamingCaptureReader implements CaptureFileReader, WarningSink {
         }
         const need = parser.needBytes;
         const rest = have - pos;
-        let target = buf;
-        if (need > buf.length) {
+        const blocks = this.blocks(base + have);
+        if (rest <= blocks.headroom && need <= blocks.headroom + blocks.blockBytes) {
+          // the usual case: the next block is parsed where it was read, the unfinished record moved in front
+          const next = await this.nextBlock(blocks);
+          if (next.length === 0) {
+            blocks.recycle(next.buf);
+            eof = true;
+            continue;
+          }
+          buf.copy(next.buf, blocks.headroom - rest, pos, have);
+          if (buf !== this.chunk) blocks.recycle(buf);
+          base += have - blocks.headroom;
+          pos = blocks.headroom - rest;
+          have = blocks.headroom + next.length;
+          buf = next.buf;
+        } else {
+          // a record longer than a block (or its start): gather it in a buffer of its own
           const available = this.fileSizeBytes - (base + pos);
           if (this.seekable && need > available) {
             // the record cannot fit in what is left of the file: do not allocate for a bogus length
             parser.truncated(view, pos, base, this.packets + 1, available);
             break;
           }
-          target = Buffer.allocUnsafeSlow(need);
-        } else if (buf !== this.chunk && need <= this.chunk.length) {
-          target = this.chunk; // back to the normal buffer after an oversized record
-        }
-        if (target !== buf) buf.copy(target, 0, pos, have);
-        else if (pos > 0 && rest > 0) buf.copyWithin(0, pos, have);
-        base += pos;
-        have = rest;
-        pos = 0;
-        if (target !== buf) {
+          let target = Buffer.allocUnsafeSlow(Math.max(need, rest + blocks.blockBytes));
+          buf.copy(target, 0, pos, have);
+          if (buf !== this.chunk) blocks.recycle(buf);
+          let filled = rest;
+          while (filled < need) {
+            const next = await this.nextBlock(blocks);
+            if (next.length === 0) {
+              blocks.recycle(next.buf);
+              eof = true;
+              break;
+            }
+            if (filled + next.length > target.length) {
+              const bigger = Buffer.allocUnsafeSlow(filled + next.length);
+              target.copy(bigger, 0, 0, filled);
+              target = bigger;
+            }
+            next.buf.copy(target, filled, blocks.headroom, blocks.headroom + next.length);
+            blocks.recycle(next.buf);
+            filled += next.length;
+          }
+          base += pos;
+          pos = 0;
+          have = filled;
           buf = target;
-          view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
         }
-        const n = await this.read(buf, have, base + have);
-        if (n === 0) eof = true;
-        have += n;
+        view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
       }
       parser.finish();
       if (this.suppressedWarnings > 0) {
@@ -298,18 +328,22 @@ class StreamingCaptureReader implements CaptureFileReader, WarningSink {
     }
   }
 
-  private async read(buf: Buffer, offset: number, position: number): Promise<number> {
-    const fh = this.fh;
-    if (!fh) throw new Error(`${this.path}: read after close`);
-    this.readAhead ??= new ReadAhead(fh, this.seekable, position, this.chunk.length);
-    let n: number;
+  private async nextBlock(blocks: BlockReadAhead): Promise<{ buf: Buffer; length: number }> {
     try {
-      n = await this.readAhead.read(buf, offset, buf.length - offset, position);
+      const next = await blocks.nextBlock();
+      this.bytesRead += next.length;
+      return next;
     } catch (err) {
       throw inputFileError(this.path, err);
     }
-    this.bytesRead += n;
-    return n;
+  }
+
+  /** The block reader, made at the first refill (the bytes before `position` came with the format probe). */
+  private blocks(position: number): BlockReadAhead {
+    const fh = this.fh;
+    if (!fh) throw new Error(`${this.path}: read after close`);
+    this.readAhead ??= new BlockReadAhead(fh, this.seekable, position, this.chunk.length, Math.min(BLOCK_HEADROOM_BYTES, this.chunk.length));
+    return this.readAhead;
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 // openCaptureFile: typed errors for inputs it cannot start reading, and the streaming contract —
 // chunk size and batch capacity never change the frames, and the file is closed however the loop ends.
 
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,21 @@ describe('streaming', () => {
       expect(reader.warnings).toEqual(reference.reader.warnings);
       expect(reader.bytesRead).toBeLessThanOrEqual(reader.fileSizeBytes);
     }
+  });
+
+  it('reads a named pipe front to back, giving the frames a file gives (small blocks: records span them)', async () => {
+    const random = seeded(7);
+    const path = tmp.write('piped.pcapng', randomPcapng(random));
+    const reference = await readCapture(path);
+    const fifo = join(tmp.dir, 'capture.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const writer = spawn('cp', [path, fifo]);
+    const written = new Promise((resolve) => writer.on('close', resolve));
+    const piped = await readCapture(fifo, { chunkBytes: 1000 });
+    await written;
+    expect(piped.frames.map((f) => Buffer.from(f.data).toString('base64'))).toEqual(reference.frames.map((f) => Buffer.from(f.data).toString('base64')));
+    expect(piped.frames.map((f) => `${f.tsSec}.${f.tsNsec}`)).toEqual(reference.frames.map((f) => `${f.tsSec}.${f.tsNsec}`));
+    expect(piped.reader.warnings).toEqual(reference.reader.warnings);
   });
 
   it('numbers batches continuously and never exceeds the batch capacity', async () => {
