@@ -1,7 +1,7 @@
 // `netml train --features client-activity` and `netml detect` with such a model, end to end through
 // main(argv): an Isolation Forest that learned only normal clients' activity flags a port scan (which the
 // flow columns alone do not), the model records the derived set, and the options that cannot go together
-// are refused.
+// are refused, as is such a model in `netml monitor`.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,11 @@ describe('client-activity features', () => {
     const flow = await flagged('flow');
     expect(flow.model.derivedFeatures).toBeNull();
     expect(flow.portscan).toBeLessThan(0.5);
+    // monitor judges each flow as it ends; windows of a finished table are not there yet (refused before capturing)
+    const monitor = await runCli(['monitor', '--model', join(dir, 'client-activity.json')]);
+    expect(monitor.code).toBe(ExitCode.badData);
+    expect(monitor.stderr).toMatch(/client-activity\/1 features/);
+    expect(monitor.stderr).toMatch(/hint: for monitor, train with the flow columns/);
   });
 
   it('refuses --include-identifiers with a derived set, and an unknown set, with exit 64', async () => {
