@@ -1,11 +1,11 @@
 // The flow table: which flow each IP packet belongs to, which side is the client, and when a flow ends
 // and why. Built for millions of packets per second and bounded memory:
-//   - open addressing (linear probing, backward-shift deletion) over an Int32Array index; keys are ten
-//     32-bit words (flow-key.ts) compared as integers; no strings and no object per flow or per packet;
+//   - open addressing (linear probing, backward-shift deletion: slot-index.ts) over an Int32Array index;
+//     keys are ten 32-bit words (flow-key.ts) compared as integers; no strings, no object per flow or packet;
 //   - per-flow state in struct-of-arrays typed arrays indexed by slot, allocated once for --max-flows
 //     slots (pages that no flow ever used are never touched, so they cost no memory);
-//   - a least-recently-seen list (doubly linked through two Int32Arrays) ordered by the table's clock, so
-//     idle expiry looks only at the list head and costs O(flows expired);
+//   - a least-recently-seen list (slot-index.ts, doubly linked through two Int32Arrays) ordered by the
+//     table's clock, so idle expiry looks only at the list head and costs O(flows expired);
 //   - a full table evicts its least recently seen flow (end reason `evicted`, counted).
 // Feature groups observe the table (FlowObserver): open, update per packet, close with the end reason.
 //
@@ -28,6 +28,7 @@
 
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { FlowKeyBuilder, KEY_META_WORD, KEY_WORDS } from './flow-key.js';
+import { SlotIndex } from './slot-index.js';
 
 export const EndReason = {
   idle: 0,
@@ -104,8 +105,6 @@ export class FlowTable {
   /** whole seconds of the first IP packet; every time is kept relative to it, in ns */
   baseSec = NaN;
   clockNs = -Infinity;
-  /** flows held now */
-  size = 0;
 
   // counters for the summary
   ipPackets = 0;
@@ -113,8 +112,6 @@ export class FlowTable {
   timeBackwardsPackets = 0;
   recordsOpened = 0;
   readonly endedBy = new Float64Array(endReasonNames.length);
-  /** most flows held at once */
-  peakSize = 0;
 
   // per-slot state, one typed array per field (struct of arrays)
   /** times in ns since baseSec: exact integers in a Float64 up to 104 days from the first packet */
@@ -130,21 +127,8 @@ export class FlowTable {
   private readonly finStateOf: Uint8Array;
   /** per side (slot * 2 + side): sequence number just after the FIN */
   private readonly finEndOf: Uint32Array;
-  /** bucket of each slot's index entry, kept up to date when deletions shift entries back */
-  private readonly bucketOf: Int32Array;
-  private readonly lruPrev: Int32Array;
-  private readonly lruNext: Int32Array;
-  /**
-   * buckets of two Int32s: slot + 1 (0 = empty) and the key's hash, so probing and the backward shift of a
-   * deletion never read another flow's state (each such read was a cache miss)
-   */
-  private readonly index: Int32Array;
-  private readonly mask: number;
-  private head = -1;
-  private tail = -1;
-  private readonly freeSlots: Int32Array;
-  private freeTop = 0;
-  private nextFresh = 0;
+  /** which slot holds a key, the LRU order (by touchNsOf), the free slots */
+  private readonly slots: SlotIndex;
   private lastInputNs = -Infinity;
   private readonly key = new FlowKeyBuilder();
   private observer: FlowObserver = NO_OBSERVER;
@@ -156,10 +140,7 @@ export class FlowTable {
     this.capacity = capacity;
     this.idleNs = options.idleTimeoutS * 1e9;
     this.activeNs = options.activeTimeoutS * 1e9;
-    let buckets = 16;
-    while (buckets < capacity * 2) buckets *= 2;
-    this.index = new Int32Array(buckets * 2);
-    this.mask = buckets - 1;
+    this.slots = new SlotIndex(capacity);
     this.keyWords = new Uint32Array(capacity * KEY_WORDS);
     this.firstNsOf = new Float64Array(capacity);
     this.lastNsOf = new Float64Array(capacity);
@@ -171,10 +152,16 @@ export class FlowTable {
     this.firstSideOf = new Uint8Array(capacity);
     this.finStateOf = new Uint8Array(capacity);
     this.finEndOf = new Uint32Array(capacity * 2);
-    this.bucketOf = new Int32Array(capacity);
-    this.lruPrev = new Int32Array(capacity);
-    this.lruNext = new Int32Array(capacity);
-    this.freeSlots = new Int32Array(capacity);
+  }
+
+  /** flows held now */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** most flows held at once */
+  get peakSize(): number {
+    return this.slots.peakSize;
   }
 
   attach(observer: FlowObserver): void {
@@ -239,7 +226,8 @@ export class FlowTable {
     if (t > this.clockNs) this.clockNs = t;
     const touchNs = this.touchNsOf;
     const idleLimit = this.clockNs - this.idleNs;
-    if (this.head >= 0 && touchNs[this.head] < idleLimit) this.expireIdle(EXPIRE_PER_PACKET);
+    const oldest = this.slots.head;
+    if (oldest >= 0 && touchNs[oldest] < idleLimit) this.expireIdle(EXPIRE_PER_PACKET);
 
     const key = this.key;
     key.build(meta);
@@ -300,11 +288,11 @@ export class FlowTable {
    */
   flush(limit = Infinity): boolean {
     const idleLimit = this.clockNs - this.idleNs;
-    for (let n = 0; n < limit && this.head >= 0; n++) {
-      const slot = this.head;
+    for (let n = 0; n < limit && this.slots.head >= 0; n++) {
+      const slot = this.slots.head;
       this.endFlow(slot, this.touchNsOf[slot] < idleLimit ? this.idleReason(slot) : EndReason.endOfInput);
     }
-    return this.head < 0;
+    return this.slots.head < 0;
   }
 
   /** Flows ended so far, all reasons together. */
@@ -338,8 +326,9 @@ export class FlowTable {
   /** Ends up to `budget` flows idle for longer than the timeout, from the head of the LRU list. */
   private expireIdle(budget: number): void {
     const limit = this.clockNs - this.idleNs;
-    for (let n = 0; n < budget && this.head >= 0 && this.touchNsOf[this.head] < limit; n++) {
-      this.endFlow(this.head, this.idleReason(this.head));
+    const slots = this.slots;
+    for (let n = 0; n < budget && slots.head >= 0 && this.touchNsOf[slots.head] < limit; n++) {
+      this.endFlow(slots.head, this.idleReason(slots.head));
     }
   }
 
@@ -349,9 +338,8 @@ export class FlowTable {
   }
 
   private find(words: Uint32Array, hash: number): number {
-    const index = this.index;
+    const { index, mask } = this.slots;
     const keys = this.keyWords;
-    const mask = this.mask;
     const h = hash | 0;
     let i = hash & mask;
     for (;;) {
@@ -380,11 +368,11 @@ export class FlowTable {
   }
 
   private openFlow(words: Uint32Array, hash: number, side: number, timeNs: number, meta: PacketMeta): number {
-    if (this.size === this.capacity) {
-      const oldest = this.head;
+    if (this.slots.size === this.capacity) {
+      const oldest = this.slots.head;
       this.endFlow(oldest, this.touchNsOf[oldest] < this.clockNs - this.idleNs ? this.idleReason(oldest) : EndReason.evicted);
     }
-    const slot = this.freeTop > 0 ? this.freeSlots[--this.freeTop] : this.nextFresh++;
+    const slot = this.slots.insert(hash);
     const keys = this.keyWords;
     const k = slot * KEY_WORDS;
     keys[k] = words[0];
@@ -397,14 +385,6 @@ export class FlowTable {
     keys[k + 7] = words[7];
     keys[k + 8] = words[8];
     keys[k + 9] = words[9];
-    let i = hash & this.mask;
-    while (this.index[2 * i] !== 0) i = (i + 1) & this.mask;
-    this.index[2 * i] = slot + 1;
-    this.index[2 * i + 1] = hash;
-    this.bucketOf[slot] = i;
-    this.size++;
-    if (this.size > this.peakSize) this.peakSize = this.size;
-    this.append(slot);
     this.clientSideOf[slot] = side;
     this.clientFromOf[slot] = ClientFrom.firstPacket;
     this.finStateOf[slot] = 0;
@@ -439,56 +419,12 @@ export class FlowTable {
   private endFlow(slot: number, reason: EndReason): void {
     this.observer.close(slot, reason);
     this.endedBy[reason]++;
-    this.removeFromIndex(slot);
-    this.unlink(slot);
-    this.freeSlots[this.freeTop++] = slot;
-    this.size--;
-  }
-
-  /** Linear-probing deletion without tombstones: later entries of the cluster shift back into the hole. */
-  private removeFromIndex(slot: number): void {
-    const index = this.index;
-    const mask = this.mask;
-    let i = this.bucketOf[slot];
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const entry = index[2 * j];
-      if (entry === 0) break;
-      const home = index[2 * j + 1] & mask;
-      // the entry at j may move to the hole at i unless its home lies cyclically in (i, j]
-      const stays = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (stays) continue;
-      index[2 * i] = entry;
-      index[2 * i + 1] = index[2 * j + 1];
-      this.bucketOf[entry - 1] = i;
-      i = j;
-    }
-    index[2 * i] = 0;
+    this.slots.remove(slot);
   }
 
   private touch(slot: number): void {
     this.touchNsOf[slot] = this.clockNs;
-    if (slot === this.tail) return;
-    this.unlink(slot);
-    this.append(slot);
-  }
-
-  private append(slot: number): void {
-    this.lruPrev[slot] = this.tail;
-    this.lruNext[slot] = -1;
-    if (this.tail >= 0) this.lruNext[this.tail] = slot;
-    else this.head = slot;
-    this.tail = slot;
-  }
-
-  private unlink(slot: number): void {
-    const prev = this.lruPrev[slot];
-    const next = this.lruNext[slot];
-    if (prev >= 0) this.lruNext[prev] = next;
-    else this.head = next;
-    if (next >= 0) this.lruPrev[next] = prev;
-    else this.tail = prev;
+    this.slots.touch(slot);
   }
 }
 
