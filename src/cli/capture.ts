@@ -11,6 +11,7 @@ import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-own
 import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, useColour } from '../viz/table.js';
+import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
 import { StatusLine } from './status-line.js';
@@ -111,17 +112,12 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     status.update(`reading ${inputPath}: ${share.toFixed(0)}%  ${formatCount(recorder.tally.packets)} packets  ${formatRate(recorder.tally.packets / elapsed, 'pkt')}`);
   };
   const timer = status.enabled ? setInterval(showProgress, 250) : undefined;
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interruption = new Interruption({ once: true });
   try {
     for await (const batch of reader.batches()) {
       const done = limitToCount(batch, recorder.tally.packets, opts.count);
       recorder.record(batch, reader.interfaces);
-      if (done || interrupted) break;
+      if (done || interruption.interrupted) break;
       await recorder.waitForRoom();
     }
     problems = await recorder.close(reader.interfaces);
@@ -131,13 +127,12 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   } finally {
     if (timer) clearInterval(timer);
     status.clear();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
     await reader.close();
   }
   for (const path of [outputs.csvPath, outputs.pcapPath]) if (path) giveToInvokingUser(path);
   const warnings = [...reader.warnings];
-  if (recorder.tally.packets === 0 && warnings.length === 0 && !interrupted) {
+  if (recorder.tally.packets === 0 && warnings.length === 0 && !interruption.interrupted) {
     warnings.push({ byteOffset: reader.fileSizeBytes, packetNumber: 0, message: 'the file holds no packets, only its header' });
   }
   const elapsed = (performance.now() - started) / 1000;
@@ -147,11 +142,11 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     linkTypes: [...new Set(reader.interfaces.map((i) => i.linkType))],
     ...recorderFigures(recorder, problems, elapsed),
     warnings,
-    interrupted,
+    interrupted: interruption.interrupted,
     outputs: { csv: outputs.csvPath ?? null, pcap: outputs.pcapPath ?? null },
   };
   report(summary, opts, io);
-  return interrupted ? ExitCode.interrupted : ExitCode.ok;
+  return interruption.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
@@ -173,14 +168,8 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
     io.stderr.write(`capturing on ${capture.interfaceName}${opts.filter ? ` with filter '${opts.filter}'` : ''} ${how}\n`);
   }
   const started = performance.now();
-  let interrupted = false;
   const stop = () => capture.stop();
-  const onSignal = () => {
-    interrupted = true;
-    stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interruption = new Interruption({ then: stop });
   const durationTimer = opts.duration ? setTimeout(stop, opts.duration * 1000) : undefined;
   let lastShown = { t: started, packets: 0 };
   let problems: DecodeProblem[] = [];
@@ -210,8 +199,7 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
     clearInterval(tick);
     if (durationTimer) clearTimeout(durationTimer);
     status.clear();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
   }
   for (const path of [outputs.csvPath, outputs.pcapPath]) if (path) giveToInvokingUser(path);
   const stats = capture.stats();
@@ -222,7 +210,7 @@ async function captureLive(opts: CaptureOptions, io: CliIo): Promise<number> {
     linkTypes: [capture.linkType],
     ...recorderFigures(recorder, problems, elapsed),
     warnings: [],
-    interrupted,
+    interrupted: interruption.interrupted,
     libpcap: stats,
     outputs: { csv: outputs.csvPath ?? null, pcap: outputs.pcapPath ?? null },
   };

@@ -23,6 +23,7 @@ import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { gridTable } from '../viz/grid-table.js';
 import { keyValueTable, useColour } from '../viz/table.js';
+import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { extractFlowsQuietly } from './extract.js';
 import { planPacketOutputs, writePacketOutputs, DEFAULT_PACKET_VERDICTS, type PacketOutputsSummary, type PendingPacketOutputs } from './detect-packets.js';
@@ -136,12 +137,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
   const modelPath = opts.model ?? defaultModelPath();
   const model = loadModel(modelPath);
   const status = new StatusLine(io.stderr, opts.quiet === true || opts.json === true);
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interruption = new Interruption();
   const threads = opts.threads ?? defaultThreads();
   const inputIsCapture = isCaptureFile(opts.input);
   const metering = { idleTimeoutS: opts.idleTimeout, activeTimeoutS: opts.activeTimeout, maxFlows: opts.maxFlows };
@@ -178,7 +174,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
     const loaded = performance.now();
     const control: PoolControl = {
       threads,
-      interrupted: () => interrupted,
+      interrupted: () => interruption.interrupted,
       onProgress: (done, total) => status.update(`scoring ${formatCount(done)} / ${formatCount(total)} rows`),
     };
     const detections = await runDetection(model, table.matrix, control);
@@ -192,7 +188,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
         detections,
         model.classes,
         {
-          interrupted: () => interrupted,
+          interrupted: () => interruption.interrupted,
           onProgress: (done, total) => status.update(`matching packets to flows in ${packetPlan.capture}${total > 0 ? `: ${((100 * done) / total).toFixed(0)}%` : ''}`),
         },
         io,
@@ -229,8 +225,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
     // still pending: something failed after the packet pass; its files must not appear
     pending?.abandon();
     status.clear();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
     if (extracted) rmSync(extracted, { recursive: true, force: true });
   }
 }

@@ -20,6 +20,7 @@ import { ThreadedCsvOutput, threadedCsvAvailable } from '../io/threaded-csv-outp
 import { DEFAULT_HOST_WINDOWS_S } from '../schema/host-columns.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, useColour } from '../viz/table.js';
+import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
 import { StatusLine } from './status-line.js';
@@ -204,22 +205,17 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   };
   // no timer at all when the line is not shown (not a terminal, or --quiet)
   const timer = status.enabled ? setInterval(showProgress, 250) : undefined;
-  let interrupted = false;
   let nonFiniteCells = 0;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interruption = new Interruption({ once: true });
   try {
-    for (fileIndex = 0; fileIndex < inputs.length && !interrupted; fileIndex++) {
+    for (fileIndex = 0; fileIndex < inputs.length && !interruption.interrupted; fileIndex++) {
       const path = inputs[fileIndex];
       input = await openExtractInput(path);
       const before = extraction.packets;
       try {
         for await (const _ of input.feed(extraction)) {
           await out.afterBatch();
-          if (interrupted) break;
+          if (interruption.interrupted) break;
         }
       } finally {
         await input.close();
@@ -234,16 +230,15 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   } finally {
     clearInterval(timer);
     status.clear();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
   }
   giveToInvokingUser(output);
   const elapsedSeconds = (performance.now() - started) / 1000;
-  const summary = summarize(extraction, opts, output, summaryInputs, elapsedSeconds, nonFiniteCells, interrupted);
+  const summary = summarize(extraction, opts, output, summaryInputs, elapsedSeconds, nonFiniteCells, interruption.interrupted);
   const labels = extraction.labelCounts();
   if (labels) summary.labels = { rules: opts.labels!, rowsByClass: labels, ...(rulesNotApplied.length > 0 ? { rulesNotApplied } : {}) };
   report(summary, opts, io);
-  return interrupted ? ExitCode.interrupted : ExitCode.ok;
+  return interruption.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 function defaultInput(): string {

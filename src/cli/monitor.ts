@@ -25,6 +25,7 @@ import { figuresLine, kbPerS, renderDashboard } from '../viz/monitor-dashboard.j
 import { type IntervalFigures, type JudgedFlow, MonitorState } from '../viz/monitor-state.js';
 import { addressFromWords, packetRecordFromMeta } from '../viz/packet-record.js';
 import { keyValueTable, useColour } from '../viz/table.js';
+import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parsePositiveNumber } from './option-parsers.js';
 
@@ -162,15 +163,9 @@ async function monitorCommand(opts: MonitorOptions, io: CliIo): Promise<number> 
     else io.stdout.write(`${new Date(nowS * 1000).toISOString().slice(11, 19)}  ${figuresLine(figures, judge !== undefined)}\n`);
   };
 
-  let interrupted = false;
   const stop = () => capture.stop();
-  const onSignal = () => {
-    interrupted = true;
-    stop();
-  };
+  const interruption = new Interruption({ then: stop });
   const onResize = () => draw();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   if (screen) {
     io.stdout.write(ENTER_SCREEN);
     io.stdout.on('resize', onResize);
@@ -183,8 +178,7 @@ async function monitorCommand(opts: MonitorOptions, io: CliIo): Promise<number> 
   } finally {
     clearInterval(timer);
     if (durationTimer) clearTimeout(durationTimer);
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
     if (screen) {
       io.stdout.removeListener('resize', onResize);
       io.stdout.write(LEAVE_SCREEN);
@@ -197,7 +191,7 @@ async function monitorCommand(opts: MonitorOptions, io: CliIo): Promise<number> 
     const figures = state.closeInterval(Date.now() / 1000, elapsed, capture.stats().droppedByKernel);
     if (log) appendLog(log, intervalRow(figures));
   }
-  printSummary(state, capture, opts, io, interrupted);
+  printSummary(state, capture, opts, io, interruption.interrupted);
   return ExitCode.ok;
 }
 

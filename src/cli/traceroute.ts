@@ -14,6 +14,7 @@ import { PacketMeta, TunnelKind } from '../decode/packet-meta.js';
 import { ExitCode, NetmlError, UsageError } from '../errors.js';
 import { ipv4String, ipv6String } from '../viz/packet-record.js';
 import { formatHop, formatTraceHeading, type HopResult, hopEndsTrace, type ProbeAnswer, unreachableMark } from '../viz/traceroute-report.js';
+import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
 
@@ -106,13 +107,7 @@ async function tracerouteCommand(target: string, opts: TracerouteOptions, io: Cl
   const capture = await openLiveCapture({ interfaceName, filter: 'icmp or icmp6', snapLen: 512, promiscuous: false });
   const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
   const tracer = new Tracer(capture, socket, address, family, opts.port);
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    tracer.cancel();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interruption = new Interruption({ then: () => tracer.cancel() });
   let hops: HopResult[] = [];
   try {
     await tracer.start();
@@ -121,20 +116,19 @@ async function tracerouteCommand(target: string, opts: TracerouteOptions, io: Cl
       if (!opts.json) io.stdout.write(`${formatHop(hop)}\n`);
     });
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
     await tracer.close();
   }
   const last = hops[hops.length - 1];
   const reached = last !== undefined && last.probes.some((p) => p !== null && p.kind === 'port-unreachable' && p.address === address);
   if (opts.json) {
-    const report: TraceReport = { target, address, interface: capture.interfaceName, reached, interrupted, hops };
+    const report: TraceReport = { target, address, interface: capture.interfaceName, reached, interrupted: interruption.interrupted, hops };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else if (!reached && !interrupted) {
+  } else if (!reached && !interruption.interrupted) {
     const why = last && hopEndsTrace(last) ? 'a router reported it unreachable' : `no answer from it within ${opts.maxHops} hops`;
     io.stdout.write(`${address} not reached: ${why}\n`);
   }
-  return interrupted ? ExitCode.interrupted : ExitCode.ok;
+  return interruption.interrupted ? ExitCode.interrupted : ExitCode.ok;
 }
 
 async function resolveTarget(target: string): Promise<string> {

@@ -37,6 +37,7 @@ import { SeededRandom } from '../synth/seeded-random.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { bar, gridTable } from '../viz/grid-table.js';
 import { keyValueTable, useColour } from '../viz/table.js';
+import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { computeOutputs, defaultThreads, growTrees, type PoolControl } from './ml-pool.js';
 import { parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
@@ -164,14 +165,9 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
   }
   const started = performance.now();
   const status = new StatusLine(io.stderr, opts.quiet === true || opts.json === true);
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interruption = new Interruption();
   const threads = opts.threads ?? defaultThreads();
-  const control: PoolControl = { threads, interrupted: () => interrupted };
+  const control: PoolControl = { threads, interrupted: () => interruption.interrupted };
   try {
     const table = readFeatureSetTable(opts.input, opts.features, {
       includeIdentifiers: opts.includeIdentifiers === true,
@@ -227,8 +223,7 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
     return ExitCode.ok;
   } finally {
     status.clear();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interruption.release();
   }
 }
 
