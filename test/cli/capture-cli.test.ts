@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
+import { officeFrames, writeTimedPcap } from '../helpers/synthetic-capture.js';
 import { openCaptureFile } from '../../src/capture/capture-file.js';
-import { PcapWriter } from '../../src/capture/pcap-writer.js';
-import { FileSink } from '../../src/io/file-sink.js';
 import { PACKET_CSV_HEADER } from '../../src/schema/packet-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
 
 const run = runCli;
 
@@ -20,18 +18,7 @@ function tempDir(): string {
 /** A small synthetic office capture, with its packet count. */
 function makeCapture(dir: string): { path: string; packets: number } {
   const path = join(dir, 'office.pcap');
-  const sink = new FileSink(path);
-  const writer = new PcapWriter(sink, 1, 262144);
-  let packets = 0;
-  for (const round of officeTraffic({ seed: 3, startEpochS: 1700000000, rounds: 4, clients: 3, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 50 })) {
-    for (const p of round) {
-      const sec = Math.floor(p.timeUs / 1e6);
-      writer.writeFrame(p.frame, 0, p.frame.length, p.frame.length, sec, (p.timeUs - sec * 1e6) * 1000);
-      packets++;
-    }
-  }
-  sink.close();
-  return { path, packets };
+  return { path, packets: writeTimedPcap(path, officeFrames({ seed: 3, rounds: 4 })) };
 }
 
 describe('netml capture --read', () => {

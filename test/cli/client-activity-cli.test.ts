@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { PcapWriter } from '../../src/capture/pcap-writer.js';
+import { officeFrames, writeTimedPcap } from '../helpers/synthetic-capture.js';
 import { ExitCode } from '../../src/errors.js';
-import { FileSink } from '../../src/io/file-sink.js';
 import { parseModel } from '../../src/ml/model-file.js';
 import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_VERSION } from '../../src/schema/client-activity-columns.js';
-import { officeAttackLabels, officeTraffic } from '../../src/synth/office-traffic.js';
+import { officeAttackLabels } from '../../src/synth/office-traffic.js';
 
 const START = 1_700_000_000;
 const ROUNDS = 40;
@@ -21,15 +20,7 @@ const ROUNDS = 40;
 /** A labelled flow table of the synthetic office with its scan and flood. */
 async function officeFeatures(dir: string): Promise<string> {
   const pcap = join(dir, 'office.pcap');
-  const sink = new FileSink(pcap);
-  const writer = new PcapWriter(sink, 1, 262144);
-  for (const round of officeTraffic({ seed: 11, startEpochS: START, rounds: ROUNDS, clients: 6, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 100 })) {
-    for (const p of round) {
-      const sec = Math.floor(p.timeUs / 1e6);
-      writer.writeFrame(p.frame, 0, p.frame.length, p.frame.length, sec, (p.timeUs - sec * 1e6) * 1000);
-    }
-  }
-  sink.close();
+  writeTimedPcap(pcap, officeFrames({ seed: 11, startEpochS: START, rounds: ROUNDS, clients: 6, floodSynsPerRound: 100 }));
   const rules = join(dir, 'labels.json');
   writeFileSync(rules, JSON.stringify(officeAttackLabels({ startEpochS: START, rounds: ROUNDS, clients: 6 })));
   const features = join(dir, 'features.csv');

@@ -13,6 +13,7 @@ import { parseModel, serializeModel } from '../../src/ml/model-file.js';
 import { FLOW_COLUMNS } from '../../src/schema/flow-columns.js';
 import { SeededRandom } from '../../src/synth/seeded-random.js';
 import { writeFeatureCsv } from '../helpers/feature-csv.js';
+import { officeFrames, writeTimedPcap } from '../helpers/synthetic-capture.js';
 
 const run = runCli;
 
@@ -167,20 +168,9 @@ describe('netml detect', () => {
 
 describe('netml detect on a capture', () => {
   it('extracts the flows itself and gives the same verdicts as detect on the extracted features.csv', async () => {
-    const { PcapWriter } = await import('../../src/capture/pcap-writer.js');
-    const { FileSink } = await import('../../src/io/file-sink.js');
-    const { officeTraffic } = await import('../../src/synth/office-traffic.js');
     const dir = mkdtempSync(join(tmpdir(), 'netml-detect-pcap-'));
     const pcap = join(dir, 'office.pcap');
-    const sink = new FileSink(pcap);
-    const writer = new PcapWriter(sink, 1, 262144);
-    for (const round of officeTraffic({ seed: 5, startEpochS: 1700000000, rounds: 6, clients: 4, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 40 })) {
-      for (const p of round) {
-        const sec = Math.floor(p.timeUs / 1e6);
-        writer.writeFrame(p.frame, 0, p.frame.length, p.frame.length, sec, (p.timeUs - sec * 1e6) * 1000);
-      }
-    }
-    sink.close();
+    writeTimedPcap(pcap, officeFrames({ seed: 5, rounds: 6, clients: 4, floodSynsPerRound: 40 }));
     const features = join(dir, 'features.csv');
     expect((await run(['extract', '-i', pcap, '-o', features, '-q', '--no-writer-thread'])).code).toBe(0);
     const model = join(dir, 'iforest.json');

@@ -7,38 +7,15 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { PcapWriter } from '../../src/capture/pcap-writer.js';
-import { FileSink } from '../../src/io/file-sink.js';
+import { officeFrames, writeTimedPcap } from '../helpers/synthetic-capture.js';
 import type { ColumnSpec } from '../../src/schema/packet-columns.js';
 import { CIC_COLUMNS, CIC_IDS2017_HEADER } from '../../src/schema/cic-columns.js';
 import { HOST_COLUMNS, HOST_CSV_HEADER } from '../../src/schema/host-columns.js';
 import { PACKET_FEATURE_COLUMNS, PACKET_FEATURES_CSV_HEADER } from '../../src/schema/packet-feature-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
-import type { TimedFrame } from '../flow/flow-harness.js';
 
 const run = runCli;
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'netml-levels-'));
-
-function writePcap(path: string, frames: Iterable<TimedFrame>): number {
-  const sink = new FileSink(path);
-  const writer = new PcapWriter(sink, 1, 262144);
-  let n = 0;
-  for (const f of frames) {
-    const us = Math.round(f.t * 1e6);
-    const sec = Math.floor(us / 1e6);
-    writer.writeFrame(f.frame, 0, f.frame.length, f.frame.length, sec, (us - sec * 1e6) * 1000);
-    n++;
-  }
-  sink.close();
-  return n;
-}
-
-function* office(seed: number, rounds: number): Generator<TimedFrame> {
-  for (const round of officeTraffic({ seed, startEpochS: 1_700_000_000, rounds, clients: 3, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 50 })) {
-    for (const p of round) yield { t: p.timeUs / 1e6, frame: p.frame };
-  }
-}
 
 function table(path: string): { header: string; rows: Record<string, string>[] } {
   const text = readFileSync(path, 'utf8');
@@ -63,7 +40,7 @@ describe('netml extract --level host', () => {
     process.chdir(dir);
     try {
       mkdirSync('dataset');
-      const packets = writePcap('dataset/capture.pcap', office(3, 6));
+      const packets = writeTimedPcap('dataset/capture.pcap', officeFrames({ seed: 3, rounds: 6 }));
       const r = await run(['extract', '--level', 'host', '--json']);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
@@ -86,7 +63,7 @@ describe('netml extract --level host', () => {
   it('takes --windows and --max-hosts, and labels rows by source and time, warning about rules hosts cannot use', async () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
-    writePcap(input, office(4, 4));
+    writeTimedPcap(input, officeFrames({ seed: 4, rounds: 4 }));
     const rules = join(dir, 'rules.json');
     writeFileSync(rules, JSON.stringify([{ class: 'attacker', src: '10.0.0.66' }, { class: 'dns', dst_port: 53 }]));
     const output = join(dir, 'hosts.csv');
@@ -123,7 +100,7 @@ describe('netml extract --level packet', () => {
     process.chdir(dir);
     try {
       mkdirSync('dataset');
-      const packets = writePcap('dataset/capture.pcap', office(5, 3));
+      const packets = writeTimedPcap('dataset/capture.pcap', officeFrames({ seed: 5, rounds: 3 }));
       writeFileSync('rules.csv', 'class,src,dst,src_port,dst_port,protocol,start,end\nattack,10.0.0.66,,,,,,\n');
       const r = await run(['extract', '--level', 'packet', '--labels', 'rules.csv', '--json']);
       expect(r.stderr).toBe('');
@@ -152,7 +129,7 @@ describe('netml extract --format cic', () => {
     process.chdir(dir);
     try {
       mkdirSync('dataset');
-      writePcap('dataset/capture.pcap', office(7, 3));
+      writeTimedPcap('dataset/capture.pcap', officeFrames({ seed: 7, rounds: 3 }));
       writeFileSync('rules.json', JSON.stringify([{ class: 'PortScan', src: '10.0.0.66' }]));
       const r = await run(['extract', '--format', 'cic', '--labels', 'rules.json', '--json']);
       expect(r.stderr).toBe('');

@@ -6,35 +6,14 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { PcapWriter } from '../../src/capture/pcap-writer.js';
-import { FileSink } from '../../src/io/file-sink.js';
+import { officeFrames, writeTimedPcap } from '../helpers/synthetic-capture.js';
 import { FLOW_COLUMNS, FLOW_CSV_HEADER } from '../../src/schema/flow-columns.js';
-import { officeAttackLabels, officeTraffic } from '../../src/synth/office-traffic.js';
-import { ACK, CLIENT, FIN, ping, PSH, SERVER, SYN, TcpTalk, type TimedFrame } from '../flow/flow-harness.js';
+import { officeAttackLabels } from '../../src/synth/office-traffic.js';
+import { ACK, CLIENT, FIN, ping, PSH, SERVER, SYN, TcpTalk } from '../flow/flow-harness.js';
 
 const run = runCli;
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'netml-extract-'));
-
-function writePcap(path: string, frames: Iterable<TimedFrame>): number {
-  const sink = new FileSink(path);
-  const writer = new PcapWriter(sink, 1, 262144);
-  let n = 0;
-  for (const f of frames) {
-    const us = Math.round(f.t * 1e6);
-    const sec = Math.floor(us / 1e6);
-    writer.writeFrame(f.frame, 0, f.frame.length, f.frame.length, sec, (us - sec * 1e6) * 1000);
-    n++;
-  }
-  sink.close();
-  return n;
-}
-
-function* office(seed: number, rounds: number): Generator<TimedFrame> {
-  for (const round of officeTraffic({ seed, startEpochS: 1_700_000_000, rounds, clients: 3, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 50 })) {
-    for (const p of round) yield { t: p.timeUs / 1e6, frame: p.frame };
-  }
-}
 
 function rowsOf(path: string): Record<string, string>[] {
   return Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true }).data;
@@ -45,7 +24,7 @@ describe('netml extract', () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
     const pings = [1, 2].flatMap((seq) => [ping(CLIENT, SERVER, false, 9, seq, 1_700_000_005 + seq), ping(SERVER, CLIENT, true, 9, seq, 1_700_000_005.001 + seq)]);
-    const packets = writePcap(input, [...office(3, 4), ...pings]);
+    const packets = writeTimedPcap(input, [...officeFrames({ seed: 3, rounds: 4 }), ...pings]);
     const output = join(dir, 'out', 'features.csv');
     const r = await run(['extract', '--input', input, '--output', output, '--json']);
     expect(r.stderr).toBe('');
@@ -75,8 +54,8 @@ describe('netml extract', () => {
     const talk = new TcpTalk(CLIENT, SERVER).c(10, SYN).s(10.001, SYN | ACK).c(10.002, ACK).c(10.003, PSH | ACK, 100).s(11, PSH | ACK, 500).c(11.001, FIN | ACK).s(11.002, FIN | ACK).c(11.003, ACK);
     const first = join(dir, 'a.pcap');
     const second = join(dir, 'b.pcap');
-    writePcap(first, talk.frames.slice(0, 4));
-    writePcap(second, talk.frames.slice(4));
+    writeTimedPcap(first, talk.frames.slice(0, 4));
+    writeTimedPcap(second, talk.frames.slice(4));
     const output = join(dir, 'features.csv');
     const r = await run(['extract', '--input', first, second, '--output', output, '--json']);
     expect(r.code).toBe(0);
@@ -88,7 +67,7 @@ describe('netml extract', () => {
   it('applies --idle-timeout, --active-timeout and --max-flows', async () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
-    writePcap(input, office(5, 4));
+    writeTimedPcap(input, officeFrames({ seed: 5, rounds: 4 }));
     const output = join(dir, 'features.csv');
     const r = await run(['extract', '-i', input, '-o', output, '--idle-timeout', '0.5', '--active-timeout', '2', '--max-flows', '20', '--json']);
     expect(r.code).toBe(0);
@@ -104,7 +83,7 @@ describe('netml extract', () => {
   it('prints a summary table with packets, non-IP packets, flows by end reason and evictions', async () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
-    writePcap(input, office(3, 2));
+    writeTimedPcap(input, officeFrames({ seed: 3, rounds: 2 }));
     const r = await run(['extract', '--input', input, '--output', join(dir, 'f.csv')]);
     expect(r.code).toBe(0);
     for (const label of ['packets read', 'IP packets (in flows)', 'non-IP packets (ARP...)', 'flows written', 'flows by end reason', 'evictions', 'wrote']) {
@@ -116,7 +95,7 @@ describe('netml extract', () => {
   it('adds a label column from --labels rules and counts rows per class in the summary', async () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
-    writePcap(input, office(3, 4));
+    writeTimedPcap(input, officeFrames({ seed: 3, rounds: 4 }));
     const rules = join(dir, 'rules.json');
     // the office generator's attacker is 10.0.0.66; its SYN flood and scan target 10.0.0.2
     writeFileSync(rules, JSON.stringify([{ class: 'attack', src: '10.0.0.66' }, { class: 'dns', dst_port: 53, protocol: 'udp' }]));
@@ -138,7 +117,7 @@ describe('netml extract', () => {
   it("labels the synthetic office with its own ground truth: every scan and flood flow, nothing else", async () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
-    writePcap(input, office(5, 20));
+    writeTimedPcap(input, officeFrames({ seed: 5, rounds: 20 }));
     const rules = join(dir, 'rules.json');
     writeFileSync(rules, JSON.stringify(officeAttackLabels({ startEpochS: 1_700_000_000, rounds: 20, clients: 3 })));
     const output = join(dir, 'features.csv');
@@ -157,7 +136,7 @@ describe('netml extract', () => {
   it('rejects a rules file it cannot use with exit 65, naming the rule', async () => {
     const dir = tempDir();
     const input = join(dir, 'office.pcap');
-    writePcap(input, office(3, 1));
+    writeTimedPcap(input, officeFrames({ seed: 3, rounds: 1 }));
     const rules = join(dir, 'rules.csv');
     writeFileSync(rules, 'class,src\nattack,10.0.0.666\n');
     const r = await run(['extract', '--input', input, '--output', join(dir, 'f.csv'), '--labels', rules]);
@@ -183,7 +162,7 @@ describe('netml extract', () => {
       expect(missing.stderr).toContain('dataset/capture.pcap: no such file');
       expect(missing.stderr).toContain('netml capture');
       mkdirSync('dataset');
-      writePcap('dataset/capture.pcap', office(3, 1));
+      writeTimedPcap('dataset/capture.pcap', officeFrames({ seed: 3, rounds: 1 }));
       const r = await run(['extract', '--quiet']);
       expect(r.code).toBe(0);
       expect(readFileSync('dataset/features.csv', 'utf8').startsWith(FLOW_CSV_HEADER)).toBe(true);
@@ -211,7 +190,7 @@ describe('netml extract', () => {
   it('leaves no partial output and keeps an older table when a later input fails', async () => {
     const dir = tempDir();
     const good = join(dir, 'good.pcap');
-    writePcap(good, office(3, 1));
+    writeTimedPcap(good, officeFrames({ seed: 3, rounds: 1 }));
     const output = join(dir, 'features.csv');
     writeFileSync(output, 'the previous table\n');
     const r = await run(['extract', '--input', good, join(dir, 'missing.pcap'), '--output', output]);
@@ -223,7 +202,7 @@ describe('netml extract', () => {
   it('cannot write under a path that is a file: exit 73', async () => {
     const dir = tempDir();
     const input = join(dir, 'in.pcap');
-    writePcap(input, office(3, 1));
+    writeTimedPcap(input, officeFrames({ seed: 3, rounds: 1 }));
     writeFileSync(join(dir, 'file'), 'x');
     const r = await run(['extract', '--input', input, '--output', join(dir, 'file', 'features.csv')]);
     expect(r.code).toBe(73);

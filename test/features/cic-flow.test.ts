@@ -2,10 +2,10 @@
 // headers, microseconds, bulks, subflows, active/idle) on golden conversations, and its bugs left out.
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { officeFrames } from '../helpers/synthetic-capture.js';
 import { FlowExtraction } from '../../src/io/flow-extraction.js';
 import { parseAddressPattern } from '../../src/features/flow-labels.js';
 import { CIC_COLUMNS, CIC_IDS2017_HEADER } from '../../src/schema/cic-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
 import { ACK, CLIENT, CLIENT6, FIN, ping, PSH, runExtraction, SERVER, SERVER6, SYN, TcpTalk, udp, type TimedFrame } from '../flow/flow-harness.js';
 
 const T0 = 1_700_000_000; // 2023-11-14 22:13:20 UTC
@@ -117,10 +117,7 @@ describe('--format cic', () => {
   });
 
   it('keeps what CICFlowMeter dropped: single-packet flows, IPv6, ICMP; no NaN or Infinity anywhere', () => {
-    const office: TimedFrame[] = [];
-    for (const round of officeTraffic({ seed: 4, startEpochS: T0, rounds: 4, clients: 3, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 100 })) {
-      for (const p of round) office.push({ t: p.timeUs / 1e6, frame: p.frame });
-    }
+    const office = [...officeFrames({ seed: 4, startEpochS: T0, rounds: 4, floodSynsPerRound: 100 })];
     const frames = [...office, ping(CLIENT6, SERVER6, false, 7, 1, T0 + 2.5)].sort((a, b) => a.t - b.t);
     const { rows, get, extraction, writer } = cic(frames);
     const netml = runExtraction(new FlowExtraction(), frames).rows;

@@ -2,8 +2,8 @@
 // statistics against a naive computation, chunking independence, and the no-empty/no-NaN contract.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { officeFrames } from '../helpers/synthetic-capture.js';
 import { FLOW_COLUMNS, FLOW_CSV_HEADER } from '../../src/schema/flow-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
 import { SeededRandom } from '../../src/synth/seeded-random.js';
 import * as P from '../helpers/packet-builder.js';
 import { ACK, byTime, CLIENT, CLIENT6, extractFlows, FIN, ping, PSH, RST, SERVER, SERVER6, SYN, TcpTalk, udp, type TimedFrame } from '../flow/flow-harness.js';
@@ -219,13 +219,7 @@ describe('statistics', () => {
 });
 
 describe('features.csv contract', () => {
-  const office = (): TimedFrame[] => {
-    const frames: TimedFrame[] = [];
-    for (const round of officeTraffic({ seed: 4, startEpochS: 1_700_000_000, rounds: 6, clients: 4, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 200 })) {
-      for (const p of round) frames.push({ t: p.timeUs / 1e6, frame: p.frame });
-    }
-    return frames;
-  };
+  const office = (): TimedFrame[] => [...officeFrames({ seed: 4, rounds: 6, clients: 4, floodSynsPerRound: 200 })];
 
   it('has the schema header, a full row per flow, no empty cell, and a finite number in every numeric column', () => {
     const frames = office();

@@ -2,10 +2,10 @@
 // project's frame builder: a port scan, window alignment, eviction, labels, and the properties every host
 // table must have (packets add up per window size, header == schema, no empty or NaN cell).
 import { describe, expect, it } from 'vitest';
+import { officeFrames } from '../helpers/synthetic-capture.js';
 import { HostExtraction } from '../../src/io/flow-extraction.js';
 import { parseAddressPattern } from '../../src/features/flow-labels.js';
 import { HOST_COLUMNS, HOST_CSV_HEADER } from '../../src/schema/host-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
 import { ipv4, mac, tcpFrame } from '../../src/synth/frame-builder.js';
 import { ACK, CLIENT, ping, RST, runExtraction, SERVER, SYN, TcpTalk, udp, type Host, type TimedFrame } from '../flow/flow-harness.js';
 
@@ -28,11 +28,7 @@ function scan(n: number, t0: number): TimedFrame[] {
   return frames;
 }
 
-function* office(seed: number, rounds: number): Generator<TimedFrame> {
-  for (const round of officeTraffic({ seed, startEpochS: T0, rounds, clients: 4, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 300 })) {
-    for (const p of round) yield { t: p.timeUs / 1e6, frame: p.frame };
-  }
-}
+const office = (seed: number, rounds: number): Generator<TimedFrame> => officeFrames({ seed, startEpochS: T0, rounds, clients: 4, floodSynsPerRound: 300 });
 
 const rowOf = (rows: Record<string, string>[], addr: string, windowS: number) => rows.filter((r) => r.src_addr === addr && r.window_s === String(windowS));
 

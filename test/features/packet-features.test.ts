@@ -1,20 +1,16 @@
 // --level packet: one row per IP packet with its flow's view (direction, position, age, flow_id) and its
 // source's 1 s / 10 s windows, on captures built with the project's frame builder.
 import { describe, expect, it } from 'vitest';
+import { officeFrames } from '../helpers/synthetic-capture.js';
 import { FlowExtraction, PacketExtraction } from '../../src/io/flow-extraction.js';
 import { parseAddressPattern } from '../../src/features/flow-labels.js';
 import { PACKET_FEATURE_COLUMNS, PACKET_FEATURES_CSV_HEADER } from '../../src/schema/packet-feature-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
 import { arpFrame, ipv4 } from '../../src/synth/frame-builder.js';
 import { ACK, CLIENT, CLIENT6, FIN, ping, PSH, runExtraction, SERVER, SERVER6, SYN, TcpTalk, udp, type TimedFrame } from '../flow/flow-harness.js';
 
 const T0 = 1_700_000_000;
 
-function* office(seed: number, rounds: number): Generator<TimedFrame> {
-  for (const round of officeTraffic({ seed, startEpochS: T0, rounds, clients: 4, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 300 })) {
-    for (const p of round) yield { t: p.timeUs / 1e6, frame: p.frame };
-  }
-}
+const office = (seed: number, rounds: number): Generator<TimedFrame> => officeFrames({ seed, startEpochS: T0, rounds, clients: 4, floodSynsPerRound: 300 });
 
 describe('--level packet', () => {
   it('writes one row per IP packet with the features of the packet, its flow and its source (golden handshake)', () => {

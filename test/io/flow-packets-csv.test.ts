@@ -6,36 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/run-cli.js';
-import { PcapWriter } from '../../src/capture/pcap-writer.js';
-import { FileSink } from '../../src/io/file-sink.js';
+import { officeFrames, writeTimedPcap } from '../helpers/synthetic-capture.js';
 import { looksLikePacketsCsv, parseIpv6 } from '../../src/io/flow-packets-csv.js';
 import { PACKET_CSV_HEADER } from '../../src/schema/packet-columns.js';
-import { officeTraffic } from '../../src/synth/office-traffic.js';
-import { CLIENT6, SERVER6, udp, type TimedFrame } from '../flow/flow-harness.js';
+import { CLIENT6, SERVER6, udp } from '../flow/flow-harness.js';
 
 const run = runCli;
 
-function writePcap(path: string, frames: Iterable<TimedFrame>): void {
-  const sink = new FileSink(path);
-  const writer = new PcapWriter(sink, 1, 262144);
-  for (const f of frames) {
-    const us = Math.round(f.t * 1e6);
-    const sec = Math.floor(us / 1e6);
-    writer.writeFrame(f.frame, 0, f.frame.length, f.frame.length, sec, (us - sec * 1e6) * 1000);
-  }
-  sink.close();
-}
-
 function captureWithCsv(): { dir: string; pcap: string; csv: string } {
   const dir = mkdtempSync(join(tmpdir(), 'netml-csv-input-'));
-  const frames: TimedFrame[] = [];
-  for (const round of officeTraffic({ seed: 8, startEpochS: 1_700_000_000, rounds: 5, clients: 3, sessionsPerClientRound: 1, attacks: true, floodSynsPerRound: 80 })) {
-    for (const p of round) frames.push({ t: p.timeUs / 1e6, frame: p.frame });
-  }
+  const frames = [...officeFrames({ seed: 8, rounds: 5, floodSynsPerRound: 80 })];
   frames.push(udp(CLIENT6, SERVER6, 5353, 53, 30, 1_700_000_002.5));
   frames.sort((a, b) => a.t - b.t);
   const pcap = join(dir, 'capture.pcap');
-  writePcap(pcap, frames);
+  writeTimedPcap(pcap, frames);
   return { dir, pcap, csv: join(dir, 'packets.csv') };
 }
 
