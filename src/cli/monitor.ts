@@ -7,7 +7,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { LiveCapture } from '../capture/live-capture.js';
 import { decodeFrame } from '../decode/decode-frame.js';
 import { PacketMeta } from '../decode/packet-meta.js';
@@ -20,14 +20,14 @@ import { featureMatrix } from '../ml/feature-matrix.js';
 import type { NetmlModel } from '../ml/model-file.js';
 import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatBytes, formatCount, formatSeconds } from '../viz/format.js';
-import { invalidNetwork, type LocalAddresses, localNetworks } from '../viz/local-addresses.js';
+import { type LocalAddresses, localNetworks } from '../viz/local-addresses.js';
 import { figuresLine, kbPerS, renderDashboard } from '../viz/monitor-dashboard.js';
 import { type IntervalFigures, type JudgedFlow, MonitorState } from '../viz/monitor-state.js';
 import { addressFromWords, packetRecordFromMeta } from '../viz/packet-record.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
-import { parsePositiveNumber } from './option-parsers.js';
+import { collectNetworks, parsePositiveNumber } from './option-parsers.js';
 
 export interface MonitorOptions {
   interface?: string;
@@ -99,15 +99,6 @@ export function registerMonitor(program: Command, io: CliIo, result: { exitCode:
     .action(async (opts: MonitorOptions) => {
       result.exitCode = await monitorCommand(opts, io);
     });
-}
-
-function collectNetworks(value: string, previous: string[] | undefined): string[] {
-  const specs = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const spec of specs) {
-    const problem = invalidNetwork(spec);
-    if (problem) throw new InvalidArgumentError(problem);
-  }
-  return [...(previous ?? []), ...specs];
 }
 
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l'; // alternate screen, cursor hidden

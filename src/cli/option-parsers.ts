@@ -1,6 +1,7 @@
 // commander argument parsers: reject bad numbers at parse time with a message that names the value.
 
 import { InvalidArgumentError } from 'commander';
+import { invalidNetwork } from '../viz/local-addresses.js';
 
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
@@ -18,4 +19,14 @@ export function parsePositiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number above 0, got "${value}"`);
   return n;
+}
+
+/** --local: networks (CIDR or address), repeatable or comma-separated; each checked as it is given. */
+export function collectNetworks(value: string, previous: string[] | undefined): string[] {
+  const specs = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const spec of specs) {
+    const problem = invalidNetwork(spec);
+    if (problem) throw new InvalidArgumentError(problem);
+  }
+  return [...(previous ?? []), ...specs];
 }

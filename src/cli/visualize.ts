@@ -17,7 +17,7 @@ import type { ChartModel, ChartOptions } from '../viz/chart-model.js';
 import { DETECTION_CHART_NAMES, detectionChart, type DetectionChartName } from '../viz/detection-charts.js';
 import { type DetectionRecord, DetectionSummaryBuilder, type DetectionSummary } from '../viz/detection-summary.js';
 import { formatBytes, formatCount } from '../viz/format.js';
-import { invalidNetwork, type LocalAddresses, localNetworks } from '../viz/local-addresses.js';
+import { type LocalAddresses, localNetworks } from '../viz/local-addresses.js';
 import { packetRecordFromMeta } from '../viz/packet-record.js';
 import { renderSvg } from '../viz/render-svg.js';
 import { renderText } from '../viz/render-text.js';
@@ -25,7 +25,7 @@ import { useColour } from '../viz/table.js';
 import { PACKET_CHART_NAMES, packetChart, type PacketChartName } from '../viz/traffic-charts.js';
 import { type PacketRecord, TrafficSummaryBuilder, type TrafficSummary } from '../viz/traffic-summary.js';
 import type { CliIo } from './main.js';
-import { parsePositiveInt } from './option-parsers.js';
+import { collectNetworks, parsePositiveInt } from './option-parsers.js';
 
 export interface VisualizeOptions {
   input?: string[];
@@ -83,15 +83,6 @@ export function registerVisualize(program: Command, io: CliIo, result: { exitCod
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function collectNetworks(value: string, previous: string[] | undefined): string[] {
-  const specs = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (const spec of specs) {
-    const problem = invalidNetwork(spec);
-    if (problem) throw new InvalidArgumentError(problem);
-  }
-  return [...(previous ?? []), ...specs];
 }
 
 function parseWidth(value: string): number {
