@@ -34,9 +34,8 @@ export function readFeatureSetTable(path: string, set: FeatureSetName, options: 
     throw new BadDataError(`${path} is a ${table.schema.version} table; client-activity features are derived from flow rows`, 'use the flow table of `netml extract` (dataset/features.csv)');
   }
   const ids = table.identifiers as IdentifierCells;
-  const client = internTexts(cellsOf(ids, 'src_addr'));
-  const server = internTexts(cellsOf(ids, 'dst_addr'));
-  const derived = clientActivity(table.matrix, client, server);
+  const [clients, servers] = cellsOf(ids, ['src_addr', 'dst_addr']);
+  const derived = clientActivity(table.matrix, internTexts(clients), internTexts(servers));
   // worker threads read the matrix from shared memory, like the table's own
   const values = options.shared ? new Float64Array(new SharedArrayBuffer(derived.values.byteLength)) : derived.values;
   if (options.shared) values.set(derived.values);
@@ -48,13 +47,19 @@ export function readFeatureSetTable(path: string, set: FeatureSetName, options: 
   };
 }
 
-/** One identifier column of every row, as text. */
-function cellsOf(ids: IdentifierCells, name: string): string[] {
-  const at = ids.names.indexOf(name);
-  if (at < 0) throw new Error(`identifier column ${name} was not kept`);
+/** Some identifier columns of every row, as text: one list per name, each row decoded once. */
+function cellsOf(ids: IdentifierCells, names: readonly string[]): string[][] {
+  const at = names.map((name) => {
+    const i = ids.names.indexOf(name);
+    if (i < 0) throw new Error(`identifier column ${name} was not kept`);
+    return i;
+  });
   const decoder = new TextDecoder();
   const rows = ids.offsets.length - 1;
-  const out = new Array<string>(rows);
-  for (let r = 0; r < rows; r++) out[r] = decoder.decode(ids.bytes.subarray(ids.offsets[r], ids.offsets[r + 1])).split(',')[at];
+  const out = names.map(() => new Array<string>(rows));
+  for (let r = 0; r < rows; r++) {
+    const cells = decoder.decode(ids.bytes.subarray(ids.offsets[r], ids.offsets[r + 1])).split(',');
+    for (let k = 0; k < at.length; k++) out[k][r] = cells[at[k]];
+  }
   return out;
 }
