@@ -1,18 +1,22 @@
 // Extract stage benchmark: `netml extract` (capture -> features.csv, one row per flow) on a SYN flood (the
-// worst case: a new flow every ~1.3 packets) and on ordinary office traffic (many packets per flow, the
+// issue's worst case: a new flow every two packets, the server answering each spoofed SYN with a SYN/ACK as
+// Linux does with SYN cookies; the lab's real hping3 flood has three packets per flow), on a harsher flood
+// where only 30% of the SYNs are answered (a new flow every ~1.3 packets), and on ordinary office traffic (many packets per flow, the
 // same file the capture suite reads), side by side with Argus (`argus -r` + `ra`) on the same files, peak
 // memory on 5x longer inputs to show it stays flat, and the other levels and formats for scale; and the
 // original Python approach (bench/python_original.py: Scapy PcapReader -> packets CSV, then a pandas groupby
 // into flows) on the first 100,000 packets of each file, beside netml extract on the very same prefix. Figures,
 // never assertions. Wall time is the fastest of REPEATS runs (the machine is shared; the minimum is the
 // least disturbed); CPU time (user + sys, all threads) is reported beside it because it does not depend on
-// what else the machine runs. Standalone: `npm run build && node bench/extract-suite.js [--quick]`.
+// what else the machine runs. Each run writes a fresh file, as a first run does (the capture suite does the
+// same): replacing the previous run's 130-200 MB features.csv cost ext4 here 30-100 ms inside the run that
+// replaced it. Standalone: `npm run build && node bench/extract-suite.js [--quick]`.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hasCommand, measure } from './measure.js';
+import { hasCommand, measure, readIntoPageCache } from './measure.js';
 import { ensurePythonOriginal, prefixCapture, PYTHON, pythonCaptureArgs, pythonExtractArgs, pythonReport } from './python-original.js';
 
 const NETML = 'bin/netml.js';
@@ -38,12 +42,16 @@ function cpuSeconds(stderr) {
   return user + sys;
 }
 
-/** The fastest of `repeats` runs, with its CPU time; peak RSS is the largest of all runs. stdout goes to `stdoutPath` (else nowhere). */
-function best(cmd, args, repeats = REPEATS, stdoutPath = undefined) {
+/**
+ * The fastest of `repeats` runs, with its CPU time; peak RSS is the largest of all runs. stdout goes to
+ * `stdoutPath` (else nowhere); `outputs` are removed before each run.
+ */
+function best(cmd, args, repeats = REPEATS, stdoutPath = undefined, outputs = []) {
   let fastest;
   let peak = 0;
   const cpus = [];
   for (let i = 0; i < repeats; i++) {
+    for (const path of outputs) rmSync(path, { force: true });
     const m = measure(cmd, args, { stdoutPath });
     const cpu = cpuSeconds(m.stderr);
     cpus.push(cpu);
@@ -68,7 +76,8 @@ function row(name, capture, m) {
 
 function netml(dataDir, capture, extra = [], repeats = REPEATS) {
   const out = join(dataDir, `${capture.name}.${extra.join('').replace(/[^a-z0-9]+/gi, '-') || 'flow'}.csv`);
-  return best('node', [NETML, 'extract', '--input', capture.path, '--output', out, '--quiet', ...extra], repeats);
+  readIntoPageCache(capture.path);
+  return best('node', [NETML, 'extract', '--input', capture.path, '--output', out, '--quiet', ...extra], repeats, undefined, [out]);
 }
 
 /**
@@ -80,6 +89,7 @@ function argus(dataDir, capture) {
   const records = join(dataDir, `${capture.name}.argus`);
   // argus -w appends to an existing file: records of earlier runs made ra read (and argus write) ever more
   rmSync(records, { force: true });
+  readIntoPageCache(capture.path);
   const a = best('argus', ['-r', capture.path, '-w', records], 1);
   const r = best('ra', ['-n', '-r', records, '-s', 'stime', 'saddr', 'sport', 'daddr', 'dport', 'proto', 'pkts', 'bytes', 'state'], 1);
   return { seconds: a.seconds + r.seconds, cpuSeconds: a.cpuSeconds + r.cpuSeconds, minCpuSeconds: a.minCpuSeconds + r.minCpuSeconds, peakRssMb: Math.max(a.peakRssMb, r.peakRssMb) };
@@ -110,7 +120,8 @@ function pythonOriginal(dataDir, prefix, repeats) {
   };
 }
 
-const FLOOD_ARGS = ['--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '760000'];
+const FLOOD_ARGS = ['--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '500000', '--flood-answered', '1'];
+const UNANSWERED_FLOOD_ARGS = ['--clients', '10', '--sessions', '0.3', '--seed', '11', '--attacks', '--flood', '760000'];
 // the capture suite's office traffic (bench/run.js makes office-1x with the same arguments)
 const OFFICE_ARGS = ['--clients', '200', '--sessions', '0.5', '--max-response', '12000', '--seed', '11'];
 
@@ -120,8 +131,9 @@ const OFFICE_ARGS = ['--clients', '200', '--sessions', '0.5', '--max-response', 
  */
 export async function extractSuite({ dataDir, quick = false }) {
   mkdirSync(dataDir, { recursive: true });
-  const flood = makeCapture(dataDir, 'syn-flood-1x', ['--rounds', '20', ...FLOOD_ARGS]);
-  const flood5 = makeCapture(dataDir, 'syn-flood-5x', ['--rounds', '100', ...FLOOD_ARGS]);
+  const flood = makeCapture(dataDir, 'syn-flood-answered-1x', ['--rounds', '20', ...FLOOD_ARGS]);
+  const flood5 = makeCapture(dataDir, 'syn-flood-answered-5x', ['--rounds', '100', ...FLOOD_ARGS]);
+  const harshFlood = makeCapture(dataDir, 'syn-flood-1x', ['--rounds', '20', ...UNANSWERED_FLOOD_ARGS]);
   const office = makeCapture(dataDir, 'office-1x', ['--rounds', '560', ...OFFICE_ARGS]);
   const office5 = quick ? null : makeCapture(dataDir, 'office-5x', ['--rounds', '2800', ...OFFICE_ARGS]);
   const haveArgus = hasCommand('argus') && hasCommand('ra');
@@ -131,6 +143,8 @@ export async function extractSuite({ dataDir, quick = false }) {
   const floodRun = netml(dataDir, flood);
   rows.push(row(`netml extract, SYN flood (${flood.name})`, flood, floodRun));
   rows.push(row(`netml extract --no-writer-thread, SYN flood`, flood, netml(dataDir, flood, ['--no-writer-thread'])));
+  const harshFloodRun = netml(dataDir, harshFlood);
+  rows.push(row(`netml extract, SYN flood with 30% of SYNs answered (${harshFlood.name}, a new flow every 1.3 packets)`, harshFlood, harshFloodRun));
   const flood5Run = netml(dataDir, flood5, [], 1);
   rows.push(row(`netml extract, SYN flood 5x (${flood5.name}, ${fmt(flood5.packets)} packets)`, flood5, flood5Run));
   const officeRun = netml(dataDir, office);
@@ -152,10 +166,13 @@ export async function extractSuite({ dataDir, quick = false }) {
     rows.push(row(`netml extract ${label}, office traffic`, office, netml(dataDir, office, extra, levelRepeats)));
   }
   let argusFlood = null;
+  let argusHarshFlood = null;
   let argusOffice = null;
   if (haveArgus) {
     argusFlood = argus(dataDir, flood);
     rows.push(row(`argus -r + ra, SYN flood`, flood, argusFlood));
+    argusHarshFlood = argus(dataDir, harshFlood);
+    rows.push(row(`argus -r + ra, SYN flood with 30% of SYNs answered`, harshFlood, argusHarshFlood));
     argusOffice = argus(dataDir, office);
     rows.push(row(`argus -r + ra, office traffic`, office, argusOffice));
   } else {
@@ -197,10 +214,11 @@ export async function extractSuite({ dataDir, quick = false }) {
   return {
     suite: 'extract',
     input: { path: flood.path, packets: flood.packets, bytes: flood.bytes },
-    inputs: [flood, flood5, office, office5].filter(Boolean).map((c) => ({ path: c.path, packets: c.packets, bytes: c.bytes })),
+    inputs: [flood, flood5, harshFlood, office, office5].filter(Boolean).map((c) => ({ path: c.path, packets: c.packets, bytes: c.bytes })),
     rows,
     ratios: {
       floodNetmlOverArgus: argusFlood ? argusFlood.seconds / floodRun.seconds : null,
+      harshFloodNetmlOverArgus: argusHarshFlood ? argusHarshFlood.seconds / harshFloodRun.seconds : null,
       officeNetmlOverArgus: argusOffice ? argusOffice.seconds / officeRun.seconds : null,
       floodNetmlOverArgusCpu: argusFlood ? argusFlood.minCpuSeconds / floodRun.minCpuSeconds : null,
       floodMemoryGrowth5x: flood5Run.peakRssMb / floodRun.peakRssMb,

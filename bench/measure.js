@@ -1,6 +1,6 @@
 // Runs one command under GNU time and returns wall seconds and peak RSS: the figures every benchmark row uses.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -18,6 +18,21 @@ export function measure(cmd, args, { stdoutPath, env } = {}) {
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(run.stderr);
   const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
   return { seconds, peakRssMb: rssKb / 1024, stderr: run.stderr };
+}
+
+/**
+ * Reads a file through once, untimed, so the run that follows finds it in the page cache. This machine's
+ * kernel drops cached pages within minutes even with 20 GB free: a 2.2 GB capture made earlier was read
+ * from disk at ~550 MB/s, and the one run on it measured the disk, not the tool.
+ */
+export function readIntoPageCache(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(16 << 20);
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function quote(s) {

@@ -24,6 +24,12 @@ export interface OfficeTrafficOptions {
   attacks: boolean;
   /** SYNs of the flood per round while it lasts */
   floodSynsPerRound?: number;
+  /**
+   * share of the flood's SYNs the server answers with a SYN/ACK (default 0.3: an overwhelmed server). A
+   * Linux server with SYN cookies answers every one (1: two packets per flow; the lab's hping3 flood
+   * measured three with the retransmitted SYN/ACK).
+   */
+  floodAnsweredShare?: number;
   /** largest web response; responses are uniform between 200 bytes and this */
   maxResponseBytes?: number;
 }
@@ -98,7 +104,7 @@ export function* officeTraffic(o: OfficeTrafficOptions): Generator<SynthPacket[]
       if (rng.next() < 0.05) ping(out, rng, t0 + rng.int(0, 800_000), c, rng.next() < 0.5);
     }
     if (o.attacks && round === scanRound) synScan(out, rng, t0);
-    if (o.attacks && round >= floodStart && round < floodStart + floodRounds) synFlood(out, rng, t0, o.floodSynsPerRound ?? 2000);
+    if (o.attacks && round >= floodStart && round < floodStart + floodRounds) synFlood(out, rng, t0, o.floodSynsPerRound ?? 2000, o.floodAnsweredShare ?? 0.3);
     out.sort((a, b) => a.timeUs - b.timeUs);
     yield out;
   }
@@ -197,8 +203,8 @@ function synScan(out: SynthPacket[], rng: SeededRandom, t0: number): void {
   }
 }
 
-/** hping3 -S --flood style: SYNs to port 80 from random spoofed sources, a SYN/ACK for some of them. */
-function synFlood(out: SynthPacket[], rng: SeededRandom, t0: number, syns: number): void {
+/** hping3 -S --flood style: SYNs to port 80 from random spoofed sources, a SYN/ACK for `answered` of them. */
+function synFlood(out: SynthPacket[], rng: SeededRandom, t0: number, syns: number, answered: number): void {
   const gap = Math.max(1, Math.floor(1_000_000 / syns));
   for (let i = 0; i < syns; i++) {
     const src = [rng.int(1, 223), rng.int(0, 255), rng.int(0, 255), rng.int(1, 254)];
@@ -206,7 +212,7 @@ function synFlood(out: SynthPacket[], rng: SeededRandom, t0: number, syns: numbe
     const seq = rng.int(0, 0xffffffff);
     const at = t0 + i * gap;
     out.push({ timeUs: at, frame: tcpFrame(ATTACKER.mac, SERVER.mac, { src, dst: SERVER.ip4, ttl: 64 }, { srcPort: sport, dstPort: 80, seq, ack: 0, flags: 0x02, window: 512, payloadLen: 0 }) });
-    if (rng.next() < 0.3) {
+    if (rng.next() < answered) {
       out.push({ timeUs: at + 100, frame: tcpFrame(SERVER.mac, GATEWAY_MAC, { src: SERVER.ip4, dst: src, ttl: 64 }, { srcPort: 80, dstPort: sport, seq: rng.int(0, 0xffffffff), ack: seq + 1, flags: 0x12, window: 64240, payloadLen: 0 }) });
     }
   }

@@ -1,6 +1,6 @@
 // Writes a synthetic capture made by netml itself (see src/synth/office-traffic.ts): the bundled
 // dataset/sample.pcap and the large benchmark captures come from here, never from third parties.
-//   node dist/tools/make-capture.js OUT.pcap [--rounds 60] [--clients 12] [--sessions 0.3] [--seed 7] [--attacks] [--flood N] [--max-response BYTES] [--labels OUT.json]
+//   node dist/tools/make-capture.js OUT.pcap [--rounds 60] [--clients 12] [--sessions 0.3] [--seed 7] [--attacks] [--flood N] [--flood-answered SHARE] [--max-response BYTES] [--labels OUT.json]
 // --labels writes the attacks' ground truth as `netml extract --labels` rules.
 
 import { PcapWriter } from '../capture/pcap-writer.js';
@@ -16,7 +16,7 @@ function option(args: string[], name: string, fallback: number): number {
 const args = process.argv.slice(2);
 const out = args[0];
 if (!out || out.startsWith('--')) {
-  process.stderr.write('usage: make-capture OUT.pcap [--rounds N] [--clients N] [--sessions X] [--seed N] [--attacks] [--flood SYNS_PER_ROUND] [--max-response BYTES] [--labels OUT.json]\n');
+  process.stderr.write('usage: make-capture OUT.pcap [--rounds N] [--clients N] [--sessions X] [--seed N] [--attacks] [--flood SYNS_PER_ROUND] [--flood-answered SHARE] [--max-response BYTES] [--labels OUT.json]\n');
   process.exit(64);
 }
 const sink = new FileSink(out, { atomic: true });
@@ -30,6 +30,7 @@ const options = {
   sessionsPerClientRound: option(args, '--sessions', 0.3),
   attacks: args.includes('--attacks'),
   floodSynsPerRound: option(args, '--flood', 2000),
+  floodAnsweredShare: option(args, '--flood-answered', 0.3),
   maxResponseBytes: option(args, '--max-response', 60000),
 };
 for (const round of officeTraffic(options)) {
