@@ -52,7 +52,7 @@ export function registerCapture(program: Command, io: CliIo, result: { exitCode:
     .command('capture')
     .summary('capture packets (live or from a file) into dataset/capture.pcap and dataset/packets.csv')
     .description(
-      'Capture packets live through libpcap until Ctrl+C (or --count/--duration), or read a pcap/pcapng file with --read,\n' +
+      'Capture packets live through libpcap until Ctrl+C (or --count/--duration), or read a pcap/pcapng file with --read, ' +
         'decode every frame and write the frames to a capture file and one CSV row per packet.',
     )
     .option('-i, --interface <name>', 'network interface to capture on (default: the first one that is up and not loopback)')

@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BadDataError, ExitCode, inputFileError, MissingInputError, UsageError } from '../errors.js';
 import { isCaptureFile } from '../capture/capture-file.js';
-import { writeTextFileAtomically } from '../io/atomic-text-file.js';
+import { checkOutputs, writeTextFileAtomically } from '../io/atomic-text-file.js';
 import { VERDICT_NORMAL, VERDICT_SUSPICIOUS, writeDetectionsCsv } from '../io/detections-csv.js';
 import type { IdentifierCells } from '../io/feature-table.js';
 import { featureSetOf, readFeatureSetTable } from '../io/feature-set-table.js';
 import { verdicts, type Detections } from '../ml/detector.js';
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
 import { parseModel, type NetmlModel } from '../ml/model-file.js';
-import { TRAINABLE_SCHEMA_VERSIONS } from '../schema/feature-schemas.js';
+import { KNOWN_SCHEMAS, TRAINABLE_SCHEMA_VERSIONS } from '../schema/feature-schemas.js';
 import { DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
 import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
@@ -25,9 +25,9 @@ import { gridTable } from '../viz/grid-table.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
-import { extractFlowsQuietly } from './extract.js';
+import { extractQuietly } from './extract.js';
 import { planPacketOutputs, writePacketOutputs, DEFAULT_PACKET_VERDICTS, type PacketOutputsSummary, type PendingPacketOutputs } from './detect-packets.js';
-import { computeOutputs, defaultThreads, type PoolControl } from './ml-pool.js';
+import { computeOutputs, defaultThreads, InterruptedError, throwIfInterrupted, type PoolControl } from './ml-pool.js';
 import { parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
 import { StatusLine } from './status-line.js';
 
@@ -90,7 +90,7 @@ export function registerDetect(program: Command, io: CliIo, result: { exitCode: 
     .summary('score a features CSV with a trained model -> results/detections.csv, results/summary.json')
     .description('Apply a model written by `netml train` to a feature table and say which rows look suspicious.')
     .option('-i, --input <path>', 'features CSV to score (same schema as the training data), or a pcap/pcapng capture: its flows are extracted first', 'dataset/features.csv')
-    .option('-m, --model <path>', `model file (default: ${DEFAULT_MODELS.join(' or ')}, whichever exists)`)
+    .option('-m, --model <path>', `model file (default: ${DEFAULT_MODELS.join(' or ')}, whichever exists; give it when both do)`)
     .option('-o, --output <path>', 'where to write one verdict per row', 'results/detections.csv')
     .option('--summary <path>', 'where to write the summary', 'results/summary.json')
     .option('--fail-on-suspicious', 'exit with status 1 when at least one row is suspicious')
@@ -143,26 +143,52 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
   const metering = { idleTimeoutS: opts.idleTimeout, activeTimeoutS: opts.activeTimeout, maxFlows: opts.maxFlows };
   // checked before anything is read: a missing --capture should not cost a whole scoring run
   const packetPlan = planPacketOutputs(opts, model, modelPath, inputIsCapture, metering);
-  // a capture is turned into flow features first, with extract's defaults (or the flow options given), in a
-  // temporary folder
+  // and the outputs: a failure to write one of them at the end would leave some replaced and others not
+  checkOutputs(
+    [
+      ['--output', opts.output],
+      ['--summary', opts.summary],
+      ['--packets', packetPlan?.packets],
+      ['--export-pcap', packetPlan?.exportPcap],
+    ],
+    [
+      ['--input', opts.input],
+      ['--model', modelPath],
+      ['--capture', opts.capture],
+    ],
+  );
+  // a capture is turned into the model's kind of feature table first (`extract --level/--format` as the
+  // training data was made), with extract's defaults or the flow options given, in a temporary folder
   let extracted: string | undefined;
   let pending: PendingPacketOutputs | undefined;
   try {
     let featuresPath = opts.input;
     if (inputIsCapture) {
-      if (model.schemaVersion !== FLOWS_SCHEMA_VERSION) {
-        throw new UsageError(`${modelPath} was trained on ${model.schemaVersion} features; a capture can be scored only by a flow model`, 'run `netml extract` with the level the model was trained on and pass the CSV');
+      // the table the model was trained on: flows (netml's or CIC's columns), host windows or packets
+      const trainedOn = KNOWN_SCHEMAS.find((k) => k.version === model.schemaVersion && k.trainable);
+      if (trainedOn === undefined) {
+        throw new BadDataError(`${modelPath} was trained on ${model.schemaVersion} features, which this netml cannot extract`, 'train the model again with this version: `netml extract`, then `netml train`');
       }
       extracted = mkdtempSync(join(tmpdir(), 'netml-detect-'));
       featuresPath = join(extracted, 'features.csv');
-      status.update(`extracting flows from ${opts.input}`);
-      const code = await extractFlowsQuietly(opts.input, featuresPath, io, metering);
+      status.update(`extracting ${trainedOn.level === 'flow' ? 'flows' : `${trainedOn.level} features`} from ${opts.input}`);
+      const code = await extractQuietly(opts.input, featuresPath, io, { level: trainedOn.level, format: trainedOn.format, ...metering });
+      if (code === ExitCode.interrupted) throw new InterruptedError(`extracting the ${trainedOn.level} features of ${opts.input}`);
       if (code !== ExitCode.ok) return code;
     }
     const table = readFeatureSetTable(featuresPath, featureSetOf(model.derivedFeatures), {
       featureNames: model.featureNames,
       keepIdentifiers: true,
       shared: threads > 1,
+      // a table of another kind is refused by name before its columns are compared with the model's
+      checkSchema: (schema) => {
+        if (schema.trainable && schema.version !== model.schemaVersion) {
+          throw new BadDataError(
+            `${opts.input} holds ${schema.version} features (one row per ${schema.level}) but ${modelPath} was trained on ${model.schemaVersion} (one row per ${model.featureLevel})`,
+            `score a table made as the training data was (\`${KNOWN_SCHEMAS.find((k) => k.version === model.schemaVersion)?.makeWith ?? 'netml extract'}\`), or train a model on this one (\`netml train --input ${opts.input}\`)`,
+          );
+        }
+      },
       onProgress: (done, total) => status.update(`reading ${featuresPath}: ${((100 * done) / total).toFixed(0)}%`),
     });
     if (table.schema.version !== model.schemaVersion) {
@@ -196,6 +222,7 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
     }
     const mapped = performance.now();
     status.clear();
+    await throwIfInterrupted(control, packetPlan ? 'mapping packets to flows' : 'scoring');
     writeDetectionsCsv(opts.output, table.identifiers, detections, model.classes);
     const summary = summarizeDetections(model, modelPath, opts, detections, table.identifiers, table.labels);
     if (pending) {
@@ -246,6 +273,9 @@ export function loadModel(path: string): NetmlModel {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new MissingInputError(path, `${path}: no such model file`, 'train one first: `netml train --model iforest` (or --model rf), or give --model');
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw new MissingInputError(path, `${path} is a directory, not a model file`, 'give the path of a model written by `netml train`, e.g. models/rf.json');
     }
     throw inputFileError(path, err);
   }

@@ -150,21 +150,26 @@ export interface ExtractSummary {
  * Flow features of one capture into `output`, quietly, with the default settings unless `flow` says
  * otherwise: how `netml detect` scores a capture directly. Returns extract's exit code.
  */
-export function extractFlowsQuietly(
-  input: string,
-  output: string,
-  io: CliIo,
-  flow: { idleTimeoutS?: number; activeTimeoutS?: number; maxFlows?: number } = {},
-): Promise<number> {
+/** What `netml detect` extracts from a capture: the table its model was trained on. */
+export interface QuietExtraction {
+  level: 'flow' | 'host' | 'packet';
+  format: 'netml' | 'cic';
+  idleTimeoutS?: number;
+  activeTimeoutS?: number;
+  maxFlows?: number;
+}
+
+/** Extracts one capture into `output` with extract's defaults otherwise, printing nothing; returns the exit code. */
+export function extractQuietly(input: string, output: string, io: CliIo, table: QuietExtraction): Promise<number> {
   return extract(
     {
       input: [input],
       output,
-      level: 'flow',
-      format: 'netml',
-      idleTimeout: flow.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S,
-      activeTimeout: flow.activeTimeoutS ?? DEFAULT_ACTIVE_TIMEOUT_S,
-      maxFlows: flow.maxFlows,
+      level: table.level,
+      format: table.format,
+      idleTimeout: table.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S,
+      activeTimeout: table.activeTimeoutS ?? DEFAULT_ACTIVE_TIMEOUT_S,
+      maxFlows: table.maxFlows,
       windows: [...DEFAULT_HOST_WINDOWS_S],
       writerThread: true,
       quiet: true,

@@ -177,6 +177,20 @@ function toShared(data: FeatureMatrix): FeatureMatrix {
   return { values, rows: data.rows, columns: data.columns };
 }
 
+/**
+ * Lets the event loop deliver what is pending. Two hops through setImmediate: a Ctrl+C that arrived during
+ * synchronous work (reading the table, growing an isolation forest) is delivered in the poll phase, which
+ * one hop can skip (an immediate queued from a poll callback runs in the same loop turn, before the next poll).
+ */
 function yieldToEvents(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/**
+ * Call right before writing results: throws InterruptedError if Ctrl+C or SIGTERM came at any point, even
+ * during synchronous work or after the last job was handed out (the worker pool polls every 100 ms only).
+ */
+export async function throwIfInterrupted(control: Pick<PoolControl, 'interrupted'>, what: string): Promise<void> {
+  await yieldToEvents();
+  if (control.interrupted?.()) throw new InterruptedError(what);
 }

@@ -86,7 +86,7 @@ export function registerMonitor(program: Command, io: CliIo, result: { exitCode:
   program
     .command('monitor')
     .summary('live dashboard: upload/download rates, top destinations, recent packets, verdicts with --model')
-    .description('Watch an interface live: rates as scrolling charts, totals and kernel drops, top destinations and the most recent\npackets, and with a model the verdict on every flow as it ends.')
+    .description('Watch an interface live: rates as scrolling charts, totals and kernel drops, top destinations and the most recent packets, and with a model the verdict on every flow as it ends.')
     .option('-i, --interface <name>', 'network interface (default: the first one that is up and not loopback)')
     .option('-f, --filter <bpf>', "BPF capture filter, as in tcpdump, e.g. 'not port 22'")
     .option('-m, --model <path>', 'judge every flow with this model (trained by `netml train` on --level flow features)')

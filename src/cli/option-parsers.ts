@@ -15,6 +15,13 @@ export function parseNonNegativeInt(value: string): number {
   return n;
 }
 
+/** A random seed: the generator keeps 32 bits, so larger seeds would silently repeat smaller ones. */
+export function parseSeed(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError(`expected a whole number from 0 to 4294967295, got "${value}"`);
+  return n;
+}
+
 export function parsePositiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number above 0, got "${value}"`);

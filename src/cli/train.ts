@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { BadDataError, ExitCode, UsageError } from '../errors.js';
-import { writeTextFileAtomically } from '../io/atomic-text-file.js';
+import { checkOutputs, writeTextFileAtomically } from '../io/atomic-text-file.js';
 import type { FeatureTable } from '../io/feature-table.js';
 import { derivedVersion, FEATURE_SETS, readFeatureSetTable, type FeatureSetName } from '../io/feature-set-table.js';
 import { allRows, selectRows } from '../ml/feature-matrix.js';
@@ -39,8 +39,8 @@ import { bar, gridTable } from '../viz/grid-table.js';
 import { keyValueTable, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
-import { computeOutputs, defaultThreads, growTrees, type PoolControl } from './ml-pool.js';
-import { parseNonNegativeInt, parsePositiveInt } from './option-parsers.js';
+import { computeOutputs, defaultThreads, growTrees, throwIfInterrupted, type PoolControl } from './ml-pool.js';
+import { parsePositiveInt, parseSeed } from './option-parsers.js';
 import { StatusLine } from './status-line.js';
 import { readVersion } from './version.js';
 
@@ -61,7 +61,8 @@ export interface TrainOptions {
   maxBins?: number;
   testSplit?: number;
   cv?: number;
-  normalLabel: string;
+  /** default: the table's (normal; BENIGN for CIC tables) */
+  normalLabel?: string;
   includeIdentifiers?: boolean;
   features: FeatureSetName;
   threads?: number;
@@ -105,17 +106,16 @@ export function registerTrain(program: Command, io: CliIo, result: { exitCode: n
     .command('train')
     .summary('train an Isolation Forest or a Random Forest on a features CSV -> models/<model>.json')
     .description(
-      'Train a model on the feature table written by `netml extract` and print how good it is.\n' +
-        '  iforest  Isolation Forest (Liu et al. 2008): unsupervised, learns what ordinary traffic looks like; the\n' +
-        '           threshold is set so that --fpr of the training rows score above it\n' +
-        '  rf       Random Forest: supervised, learns the classes of the label column (`netml extract --labels`)',
+      'Train a model on a feature table written by `netml extract` (any --level or --format) and print how good it is.\n' +
+        'iforest: Isolation Forest (Liu et al. 2008), unsupervised: learns what ordinary traffic looks like; the threshold is set so that --fpr of the training rows score above it.\n' +
+        'rf: Random Forest, supervised: learns the classes of the label column (`netml extract --labels`).',
     )
     .requiredOption('-m, --model <kind>', 'iforest or rf')
     .option('-i, --input <path>', 'features CSV to train on', 'dataset/features.csv')
     .option('-o, --output <path>', 'where to write the model (default: models/<model>.json)')
     .option('--report <path>', 'where to write the evaluation', 'results/train-report.json')
     .option('--trees <n>', 'number of trees', parsePositiveInt, 100)
-    .option('--seed <n>', 'random seed: the same seed and data give the same model', parseNonNegativeInt, 1)
+    .option('--seed <n>', 'random seed, 0 to 4294967295: the same seed and data give the same model', parseSeed, 1)
     .option('--fpr <rate>', `iforest: share of training rows allowed above the threshold (default ${DEFAULT_FPR})`, parseShare)
     .option('--subsample <n>', `iforest: rows per tree, psi (default ${DEFAULT_ISOLATION_FOREST_PARAMS.subsampleSize})`, parsePositiveInt)
     .option('--normal-only', 'iforest: train only on rows whose label is --normal-label')
@@ -126,7 +126,7 @@ export function registerTrain(program: Command, io: CliIo, result: { exitCode: n
     .option('--max-bins <n>', `rf: quantile bins per feature, 2-256 (default ${DEFAULT_RANDOM_FOREST_PARAMS.maxBins})`, parsePositiveInt)
     .option('--test-split <share>', `rf: share of rows held out (stratified) for the evaluation; 0 to train on all (default ${DEFAULT_TEST_SPLIT})`, parseShareOrZero)
     .option('--cv <k>', 'rf: evaluate by stratified k-fold cross-validation instead; the model is then trained on all rows', parsePositiveInt)
-    .option('--normal-label <name>', 'the label of ordinary traffic', 'normal')
+    .option('--normal-label <name>', 'the label of ordinary traffic (default: normal; BENIGN in --format cic tables unless their rows say normal)')
     .option('--features <set>', 'flow: the table\'s own numeric columns; client-activity: what each flow\'s client did in the 1 s and 10 s around it, derived from the table (see README)', parseFeatureSet, 'flow')
     .option('--include-identifiers', 'also train on numeric identifier columns (ports, times, flow id): usually a mistake')
     .option('--threads <n>', 'worker threads (default: the number of cores)', parsePositiveInt)
@@ -163,6 +163,15 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
   if (opts.features !== 'flow' && opts.includeIdentifiers) {
     throw new UsageError(`--include-identifiers adds identifier columns to the table's own features; --features ${opts.features} has columns of its own`, 'drop one of the two options');
   }
+  const output = opts.output ?? `models/${opts.model}.json`;
+  // before any work: a long training must not end in "cannot write", nor overwrite its own input
+  checkOutputs(
+    [
+      ['--output', output],
+      ['--report', opts.report],
+    ],
+    [['--input', opts.input]],
+  );
   const started = performance.now();
   const status = new StatusLine(io.stderr, opts.quiet === true || opts.json === true);
   const interruption = new Interruption();
@@ -171,7 +180,8 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
   try {
     const table = readFeatureSetTable(opts.input, opts.features, {
       includeIdentifiers: opts.includeIdentifiers === true,
-      requireLabels: kind === 'random-forest' || opts.normalOnly === true,
+      requireLabels:
+        kind === 'random-forest' ? 'a random forest learns from labelled rows' : opts.normalOnly === true ? '--normal-only keeps the rows labelled as ordinary traffic' : false,
       shared: threads > 1,
       hash: true,
       onProgress: (done, total) => status.update(`reading ${opts.input}: ${((100 * done) / total).toFixed(0)}%`),
@@ -179,8 +189,9 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
     if (table.matrix.rows === 0) {
       throw new BadDataError(`${opts.input} has a header but no rows: nothing to train on`, 'extract features from a capture that holds traffic (`netml extract`)');
     }
+    opts = { ...opts, normalLabel: opts.normalLabel ?? normalLabelOf(table) };
+    if (kind === 'random-forest') checkClasses(table, opts);
     const loadSeconds = (performance.now() - started) / 1000;
-    const output = opts.output ?? `models/${opts.model}.json`;
     const trained =
       kind === 'isolation-forest' ? await trainIsolationForest(table, opts, control, status) : await trainRandomForest(table, opts, control, status);
     status.clear();
@@ -195,11 +206,12 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
       seed: opts.seed,
       threshold: trained.threshold,
       classes: trained.classes,
-      normalLabel: opts.normalLabel,
+      normalLabel: opts.normalLabel!,
       trainingData: { rows: trained.trainingRows, columns: table.featureNames.length, sha256: table.sha256 ?? '' },
       metrics: trained.evaluation as NetmlModel['metrics'],
       forest: trained.forest,
     };
+    await throwIfInterrupted(control, 'training');
     writeTextFileAtomically(output, serializeModel(model));
     const report: TrainReport = {
       kind,
@@ -246,7 +258,7 @@ async function trainIsolationForest(table: FeatureTable, opts: TrainOptions, con
   const labels = table.labels;
   let trainRows = allRows(table.matrix.rows);
   if (opts.normalOnly) {
-    const normal = labels!.classes.indexOf(opts.normalLabel);
+    const normal = labels!.classes.indexOf(opts.normalLabel!);
     if (normal < 0) {
       throw new UsageError(`--normal-only: no row of ${opts.input} is labelled "${opts.normalLabel}" (labels: ${labels!.classes.join(', ')})`, 'name the label of ordinary traffic with --normal-label');
     }
@@ -265,7 +277,7 @@ async function trainIsolationForest(table: FeatureTable, opts: TrainOptions, con
   const evaluation = isolationEvaluation(scores, trainScores, threshold, fpr, table, opts);
   return {
     forest,
-    parameters: { trees: params.trees, subsampleSize: params.subsampleSize, subsampleUsed: forest.subsampleSize, falsePositiveRate: fpr, trainedOn: opts.normalOnly ? opts.normalLabel : 'all rows' },
+    parameters: { trees: params.trees, subsampleSize: params.subsampleSize, subsampleUsed: forest.subsampleSize, falsePositiveRate: fpr, trainedOn: opts.normalOnly ? opts.normalLabel! : 'all rows' },
     threshold,
     classes: null,
     trainingRows: trainRows.length,
@@ -300,7 +312,7 @@ function isolationEvaluation(scores: Float64Array, trainScores: Float64Array, th
   const labels = table.labels;
   if (labels) {
     // how each label fares against the threshold, over all rows (the training ones included)
-    const normal = labels.classes.indexOf(opts.normalLabel);
+    const normal = labels.classes.indexOf(opts.normalLabel!);
     const byLabel = labels.classes.map((label) => ({ label, rows: 0, flagged: 0, flaggedShare: 0, meanScore: 0 }));
     const positive = new Uint8Array(scores.length);
     for (let r = 0; r < scores.length; r++) {
@@ -376,7 +388,13 @@ async function trainRandomForest(table: FeatureTable, opts: TrainOptions, contro
   let evaluation: Record<string, unknown>;
   if (opts.cv !== undefined) {
     if (opts.cv < 2) throw new UsageError(`--cv needs at least 2 folds, got ${opts.cv}`);
+    if (opts.cv > table.matrix.rows) throw new UsageError(`--cv ${opts.cv}: ${table.matrix.rows} rows are too few for ${opts.cv} folds`, 'use fewer folds');
     const folds = stratifiedFolds(labels.y, K, opts.cv, rng);
+    // every fold checked before the first is trained: an empty one must not show up after an hour of work
+    for (let k = 0; k < opts.cv; k++) {
+      const { train: trainPart, test } = foldRows(folds, k);
+      if (trainPart.length === 0 || test.length === 0) throw new UsageError(`--cv ${opts.cv}: fold ${k + 1} is empty; ${table.matrix.rows} rows are too few`, 'use fewer folds');
+    }
     const truth: number[] = [];
     const probabilities: number[] = [];
     const perFold: { fold: number; accuracy: number; macroF1: number }[] = [];
@@ -440,6 +458,33 @@ function topFeatures(importance: Float64Array, names: string[]): { feature: stri
     .map((feature, f) => ({ feature, importance: importance[f] }))
     .sort((a, b) => b.importance - a.importance || a.feature.localeCompare(b.feature))
     .slice(0, TOP_FEATURES);
+}
+
+/**
+ * The label of ordinary traffic when --normal-label is not given: the one extract gives rows no rule matches
+ * (normal; BENIGN in a CIC table), or `normal` where the rules file's "default" named it so in a CIC table.
+ */
+function normalLabelOf(table: FeatureTable): string {
+  const classes = table.labels?.classes ?? [];
+  const usual = table.schema.normalLabel;
+  return !classes.includes(usual) && classes.includes('normal') ? 'normal' : usual;
+}
+
+/** A random forest needs two classes, one of them the label of ordinary traffic: else every row is SUSPICIOUS. */
+function checkClasses(table: FeatureTable, opts: TrainOptions): void {
+  const classes = table.labels!.classes;
+  if (!classes.includes(opts.normalLabel!)) {
+    throw new UsageError(
+      `no row of ${opts.input} is labelled "${opts.normalLabel}" (labels: ${classes.join(', ')}): detect would call every row SUSPICIOUS`,
+      'name the label of ordinary traffic with --normal-label',
+    );
+  }
+  if (classes.length < 2) {
+    throw new BadDataError(
+      `every row of ${opts.input} is labelled "${classes[0]}": a random forest needs at least two classes`,
+      'add label rules for the other traffic (`netml extract --labels rules`), or train an isolation forest (`netml train --model iforest`)',
+    );
+  }
 }
 
 function checkOptionsFitModel(opts: TrainOptions, kind: NetmlModel['kind']): void {

@@ -66,7 +66,7 @@ export function registerVisualize(program: Command, io: CliIo, result: { exitCod
     .command('visualize')
     .summary('terminal charts of packets.csv, detections.csv or a capture file (optionally SVG files)')
     .description(
-      'Draw traffic over time, protocol and port distributions and top talkers from packets, and anomaly scores,\n' +
+      'Draw traffic over time, protocol and port distributions and top talkers from packets, and anomaly scores, ' +
         'verdicts and the top suspicious flows and hosts from detections, fitted to the terminal width.',
     )
     .option('-i, --input <path>', `packets.csv, detections.csv, or a pcap/pcapng file; repeatable (default: ${DEFAULT_INPUTS.join(' and ')}, those that exist)`, collect)

@@ -5,6 +5,7 @@
 import { BadDataError } from '../errors.js';
 import { clientActivity, internTexts } from '../features/client-activity.js';
 import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_INPUTS, CLIENT_ACTIVITY_VERSION } from '../schema/client-activity-columns.js';
+import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { readFeatureTable, type FeatureTable, type IdentifierCells, type ReadFeatureTableOptions } from './feature-table.js';
 
 /** What `--features` names, and what a model file records (null: the table's own columns). */
@@ -29,10 +30,20 @@ export function featureSetOf(derived: string | null): FeatureSetName {
  */
 export function readFeatureSetTable(path: string, set: FeatureSetName, options: ReadFeatureTableOptions = {}): FeatureTable {
   if (set === 'flow') return readFeatureTable(path, options);
-  const table = readFeatureTable(path, { ...options, featureNames: [...CLIENT_ACTIVITY_INPUTS], keepIdentifiers: true });
-  if (table.schema.level !== 'flow') {
-    throw new BadDataError(`${path} is a ${table.schema.version} table; client-activity features are derived from flow rows`, 'use the flow table of `netml extract` (dataset/features.csv)');
-  }
+  const table = readFeatureTable(path, {
+    ...options,
+    featureNames: [...CLIENT_ACTIVITY_INPUTS],
+    keepIdentifiers: true,
+    checkSchema: (schema) => {
+      if (schema.version !== FLOWS_SCHEMA_VERSION) {
+        throw new BadDataError(
+          `${path} is a ${schema.version} table (one row per ${schema.level}); client-activity features are derived from the ${FLOWS_SCHEMA_VERSION} flow rows`,
+          'use the flow table of `netml extract` (dataset/features.csv)',
+        );
+      }
+      options.checkSchema?.(schema);
+    },
+  });
   const ids = table.identifiers as IdentifierCells;
   const [clients, servers] = cellsOf(ids, ['src_addr', 'dst_addr']);
   const derived = clientActivity(table.matrix, internTexts(clients), internTexts(servers));

@@ -12,15 +12,17 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BadDataError, inputFileError, MissingInputError } from '../errors.js';
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
-import { KNOWN_SCHEMAS, LABEL_COLUMN_NAME, numericColumns, type KnownSchema } from '../schema/feature-schemas.js';
+import { KNOWN_SCHEMAS, numericColumns, type KnownSchema } from '../schema/feature-schemas.js';
 
 export interface ReadFeatureTableOptions {
   /** read exactly these feature columns, in this order (a model's); default: the schema's numeric columns */
   featureNames?: readonly string[];
   /** with the default feature columns: also the numeric identifier columns (ports, times, flow id) */
   includeIdentifiers?: boolean;
-  /** fail unless the table has a label column */
-  requireLabels?: boolean;
+  /** fail unless the table has a label column; a string says why the labels are needed */
+  requireLabels?: boolean | string;
+  /** called with the table's schema as soon as the header is recognised, before any row is read: throw to refuse it */
+  checkSchema?: (schema: KnownSchema) => void;
   /** keep every row's identifier cells */
   keepIdentifiers?: boolean;
   /** allocate the matrix on a SharedArrayBuffer, for worker threads */
@@ -122,7 +124,8 @@ function readOpen(fd: number, path: string, options: ReadFeatureTableOptions): F
   if (headerText === null) headerText = Buffer.from(headerBytes).toString('utf8');
   headerBytes = [];
   const lines = newlines + (lastByte === NEWLINE ? 0 : 1);
-  const header = headerText.replace(/^\uFEFF/, '').replace(/\r$/, '').split(',');
+  // a spreadsheet or pandas (quoting=QUOTE_ALL) may quote the header cells as it quotes the others
+  const header = headerText.replace(/^\uFEFF/, '').replace(/\r$/, '').split(',').map(unquoteHeaderCell);
   const plan = planColumns(path, header, options);
   const capacity = Math.max(0, lines - 1);
   const F = plan.featureNames.length;
@@ -258,7 +261,9 @@ function readOpen(fd: number, path: string, options: ReadFeatureTableOptions): F
         }
         if (keep[col] && idBytes) {
           if (!firstKept) idBytes.push(COMMA);
-          idBytes.append(buf, pos, end);
+          // a quoted identifier ("10.0.0.1") is kept without its quotes, unless they protect a comma or a quote
+          if (end - pos >= 2 && buf[pos] === QUOTE && plainBytes(buf, pos + 1, end - 1)) idBytes.append(buf, pos + 1, end - 1);
+          else idBytes.append(buf, pos, end);
           firstKept = false;
         }
         col++;
@@ -279,9 +284,10 @@ function readOpen(fd: number, path: string, options: ReadFeatureTableOptions): F
   flushBlock(row);
   options.onProgress?.(fileBytes, fileBytes);
   if (options.requireLabels && plan.labelColumn < 0) {
+    const why = typeof options.requireLabels === 'string' ? options.requireLabels : 'a random forest learns from labelled rows';
     throw new BadDataError(
-      `${path} has no "${LABEL_COLUMN_NAME}" column: a random forest learns from labelled rows`,
-      'extract with labels (`netml extract --labels rules`), or train an isolation forest (`netml train --model iforest`) which needs none',
+      `${path} has no "${plan.schema.labelColumn}" column: ${why}`,
+      `extract with labels (\`${plan.schema.makeWith} --labels rules\`), or train an isolation forest on every row (\`netml train --model iforest\`), which needs none`,
     );
   }
 
@@ -326,6 +332,7 @@ function planColumns(path: string, header: string[], options: ReadFeatureTableOp
       `give a features CSV written by \`${KNOWN_SCHEMAS[0].makeWith}\``,
     );
   }
+  options.checkSchema?.(schema);
   if (!schema.trainable) {
     throw new BadDataError(
       `${path} is a ${schema.version} table (${schema.usualFile}, one row per ${schema.level}), not a feature table`,
@@ -346,7 +353,7 @@ function planColumns(path: string, header: string[], options: ReadFeatureTableOp
   }
   let labelColumn = -1;
   for (let i = names.length; i < header.length; i++) {
-    if (header[i] === LABEL_COLUMN_NAME && labelColumn < 0) labelColumn = i;
+    if (header[i] === schema.labelColumn && labelColumn < 0) labelColumn = i;
     else throw new BadDataError(`${path}: line 1, column ${i + 1}: unexpected column "${header[i]}" after the ${schema.version} columns`, reExtract);
   }
   const numeric = numericColumns(schema, true);
@@ -396,6 +403,16 @@ function closestSchema(header: string[]): KnownSchema | null {
     }
   }
   return bestShare >= 0.5 ? best : null;
+}
+
+function unquoteHeaderCell(cell: string): string {
+  return cell.length >= 2 && cell.startsWith('"') && cell.endsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
+}
+
+/** True when bytes [from, to) hold no comma and no quote. */
+function plainBytes(buf: Buffer, from: number, to: number): boolean {
+  for (let q = from; q < to; q++) if (buf[q] === COMMA || buf[q] === QUOTE) return false;
+  return true;
 }
 
 /** End (the position after the closing quote) of a quoted cell starting at `pos`, or -1. */

@@ -1,5 +1,7 @@
-// Reads the --labels rules file: JSON (an array of rules, or {"rules": [...]}) or CSV (a header naming the
-// same fields; an empty cell means "any"). Every problem is reported with the rule's number and field.
+// Reads the --labels rules file: JSON (an array of rules, or {"default": "normal", "rules": [...]}) or CSV (a
+// header naming the same fields; an empty cell means "any"). Every problem is reported with the rule's number
+// and field. The first rule that matches a row gives its class; "default" is the class of rows no rule
+// matches (without it: normal, or BENIGN for --format cic), kept as a last rule that matches everything.
 //
 //   [{ "class": "syn-flood", "src": "10.0.0.66", "dst": "10.0.0.0/24", "dst_port": 80, "protocol": "tcp",
 //      "start": "2026-11-01T08:45:00Z", "end": 1793524500 }]
@@ -29,6 +31,7 @@ export function readLabelRules(path: string): LabelRule[] {
 export function parseLabelRules(text: string, source: string): LabelRule[] {
   const trimmed = text.trimStart();
   let records: Record<string, unknown>[];
+  let defaultClass: string | undefined;
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     let json: unknown;
     try {
@@ -36,7 +39,14 @@ export function parseLabelRules(text: string, source: string): LabelRule[] {
     } catch (err) {
       throw new BadDataError(`${source}: not valid JSON: ${(err as Error).message}`, HINT);
     }
-    const list = Array.isArray(json) ? json : (json as { rules?: unknown }).rules;
+    let list: unknown = json;
+    if (!Array.isArray(json) && typeof json === 'object' && json !== null) {
+      const { rules, default: fallback, ...rest } = json as Record<string, unknown>;
+      const unknown = Object.keys(rest);
+      if (unknown.length > 0) throw new BadDataError(`${source}: unknown key ${unknown.map((u) => `"${u}"`).join(', ')} (a rules file holds "default" and "rules")`, HINT);
+      list = rules;
+      if (fallback !== undefined) defaultClass = className(fallback, `${source}: "default"`);
+    }
     if (!Array.isArray(list)) throw new BadDataError(`${source}: expected an array of rules or {"rules": [...]}`, HINT);
     records = list.map((r, i) => {
       if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new BadDataError(`${source}: rule ${i + 1} is not an object`, HINT);
@@ -48,17 +58,22 @@ export function parseLabelRules(text: string, source: string): LabelRule[] {
     if (unknown.length > 0) throw new BadDataError(`${source}: unknown column ${unknown.map((u) => `"${u}"`).join(', ')}`, HINT);
     records = parsed.data.map((row) => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined && String(v).trim() !== '')));
   }
-  return records.map((r, i) => toRule(r, `${source}: rule ${i + 1}`));
+  const rules = records.map((r, i) => toRule(r, `${source}: rule ${i + 1}`));
+  if (defaultClass !== undefined) rules.push({ label: defaultClass });
+  return rules;
+}
+
+function className(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new BadDataError(`${where} must name the class`, HINT);
+  if (!/^[A-Za-z0-9_.:+-]+$/.test(value.trim())) throw new BadDataError(`${where}: class "${value}" may hold letters, digits and _ . : + - only`, HINT);
+  return value.trim();
 }
 
 function toRule(r: Record<string, unknown>, where: string): LabelRule {
   for (const key of Object.keys(r)) {
     if (!(RULE_FIELDS as readonly string[]).includes(key)) throw new BadDataError(`${where}: unknown field "${key}"`, HINT);
   }
-  const label = r.class;
-  if (typeof label !== 'string' || label.trim() === '') throw new BadDataError(`${where}: "class" must name the class`, HINT);
-  if (!/^[A-Za-z0-9_.:+-]+$/.test(label.trim())) throw new BadDataError(`${where}: class "${label}" may hold letters, digits and _ . : + - only`, HINT);
-  const rule: LabelRule = { label: label.trim() };
+  const rule: LabelRule = { label: className(r.class, `${where}: "class"`) };
   const field = (name: string, parse: (v: string) => void) => {
     const v = r[name];
     if (v === undefined || v === null || v === '') return;

@@ -137,6 +137,9 @@ function suspiciousModel(d: DetectionSummary, top: number): ChartModel {
   head.push('score');
   align += 'r';
   if (d.has.classes) {
+    // left out after the id and the time on a narrow terminal (the classes chart has them), so that the
+    // endpoints and the score stay readable instead of every column being cut to three characters
+    optional.push(head.length);
     flexible.push(head.length);
     head.push('class');
     align += 'l';

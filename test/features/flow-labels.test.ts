@@ -50,7 +50,15 @@ describe('label rules', () => {
     expect(labelled(csv).byPort).toMatchObject({ 'tcp:80': 'web', 'tcp:22': 'scan-ish', 'udp:53': 'normal' });
   });
 
+  it('gives rows no rule matches the "default" class, after every rule', () => {
+    const { byPort, counts } = labelled(JSON.stringify({ default: 'benign', rules: [{ class: 'web', dst_port: 80 }] }));
+    expect(byPort).toMatchObject({ 'tcp:80': 'web', 'udp:53': 'benign', 'tcp:443': 'benign' });
+    expect(counts.normal ?? 0).toBe(0);
+  });
+
   it.each([
+    ['{"default": "x", "rule": []}', 'unknown key "rule"'],
+    ['{"default": 3, "rules": []}', '"default" must name the class'],
     ['[{"src": "10.0.0.1"}]', 'rule 1: "class" must name the class'],
     ['[{"class": "x", "dst": "10.0.0.300"}]', 'rule 1: dst: "10.0.0.300" is not an IPv4 address'],
     ['[{"class": "x", "dst": "10.0.0.0/33"}]', 'prefix length must be 0..32'],
