@@ -10,7 +10,7 @@ import { ExitCode, outputFileError, UsageError } from '../errors.js';
 import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
 import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
-import { keyValueTable, useColour } from '../viz/table.js';
+import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
@@ -300,5 +300,5 @@ function report(summary: CaptureSummary, opts: CaptureOptions, io: CliIo): void 
   if (summary.interrupted && !summary.libpcap) rows.push(['interrupted', 'yes: the outputs hold the packets read before Ctrl+C']);
   const written = [summary.outputs.pcap, summary.outputs.csv].filter((p): p is string => p !== null);
   rows.push(['wrote', written.length > 0 ? written.join('\n') : 'nothing (--no-pcap and no CSV)']);
-  io.stdout.write(`${keyValueTable(rows, useColour(io.stdout))}\n`);
+  io.stdout.write(`${keyValueTable(rows, useColour(io.stdout), tableWidth(io.stdout))}\n`);
 }

@@ -22,7 +22,7 @@ import { DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-t
 import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { gridTable } from '../viz/grid-table.js';
-import { keyValueTable, useColour } from '../viz/table.js';
+import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { extractQuietly } from './extract.js';
@@ -399,7 +399,7 @@ function print(summary: DetectionSummary, opts: DetectOptions, io: CliIo): void 
       `${p.capture}: ${formatCount(p.packets)} (${formatCount(p.inSuspiciousFlows)} in suspicious flows, ${formatCount(p.notInFlows)} in no flow)`,
     ]);
   }
-  out.push(keyValueTable(rows, colour));
+  out.push(keyValueTable(rows, colour, tableWidth(io.stdout)));
   if (summary.byLabel) {
     out.push(gridTable(['label (from the input)', 'rows', 'suspicious', 'share'], summary.byLabel.map((b) => [b.label, formatCount(b.rows), formatCount(b.suspicious), `${(100 * b.suspiciousShare).toFixed(2)}%`]), colour));
   }
@@ -429,7 +429,7 @@ function print(summary: DetectionSummary, opts: DetectOptions, io: CliIo): void 
   const took = `${formatSeconds(t.totalSeconds)} (read ${formatSeconds(t.loadSeconds)}, score ${formatSeconds(t.scoreSeconds)}${packetsTook}, write ${formatSeconds(t.writeSeconds)}; ${t.threads} threads)`;
   const o = summary.outputs;
   const wrote = [o.detections, o.summary, o.packets, o.exportPcap].filter((path) => path !== undefined).join('\n');
-  out.push(keyValueTable([['took', took], ['wrote', wrote]], colour));
+  out.push(keyValueTable([['took', took], ['wrote', wrote]], colour, tableWidth(io.stdout)));
   io.stdout.write(`${out.join('\n')}\n`);
 }
 

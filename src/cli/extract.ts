@@ -19,7 +19,7 @@ import { RowRingFailure } from '../io/row-ring.js';
 import { ThreadedCsvOutput, threadedCsvAvailable } from '../io/threaded-csv-output.js';
 import { DEFAULT_HOST_WINDOWS_S } from '../schema/host-columns.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
-import { keyValueTable, useColour } from '../viz/table.js';
+import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
@@ -458,5 +458,5 @@ function report(summary: ExtractSummary, opts: ExtractOptions, io: CliIo): void 
   }
   if (summary.interrupted) rows.push(['interrupted', 'yes: the table holds the rows of the packets read before Ctrl+C']);
   rows.push(['wrote', `${summary.output} (schema ${summary.schemaVersion}, ${formatCount(summary.rows)} rows, one per ${ROW_NOUN[summary.level]})`]);
-  io.stdout.write(`${keyValueTable(rows, useColour(io.stdout))}\n`);
+  io.stdout.write(`${keyValueTable(rows, useColour(io.stdout), tableWidth(io.stdout))}\n`);
 }

@@ -24,7 +24,7 @@ import { type LocalAddresses, localNetworks } from '../viz/local-addresses.js';
 import { figuresLine, kbPerS, renderDashboard } from '../viz/monitor-dashboard.js';
 import { type IntervalFigures, type JudgedFlow, MonitorState } from '../viz/monitor-state.js';
 import { addressFromWords, packetRecordFromMeta } from '../viz/packet-record.js';
-import { keyValueTable, useColour } from '../viz/table.js';
+import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { collectNetworks, parsePositiveNumber } from './option-parsers.js';
@@ -214,7 +214,7 @@ function printSummary(state: MonitorState, capture: LiveCapture, opts: MonitorOp
   const top = state.topDestinations(3).map((d) => `${d.address} ${formatBytes(d.bytes)}`);
   if (top.length > 0) rows.push(['top destinations', top.join('\n')]);
   if (opts.log) rows.push(['log', `${opts.log} (${formatCount(state.intervals)} intervals appended)`]);
-  io.stdout.write(`${keyValueTable(rows, useColour(io.stdout))}\n`);
+  io.stdout.write(`${keyValueTable(rows, useColour(io.stdout), tableWidth(io.stdout))}\n`);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ import {
 import { SeededRandom } from '../synth/seeded-random.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { bar, gridTable } from '../viz/grid-table.js';
-import { keyValueTable, useColour } from '../viz/table.js';
+import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { computeOutputs, defaultThreads, growTrees, throwIfInterrupted, type PoolControl } from './ml-pool.js';
@@ -555,7 +555,7 @@ function print(report: TrainReport, opts: TrainOptions, io: CliIo): void {
     rows.push(['threshold', `${fixed(e.threshold, 4)}: ${formatCount(e.flaggedTrainingRows)} of ${formatCount(e.trainingRows)} training rows above it (${pct(e.flaggedTrainingShare)}, target ${pct(e.targetFalsePositiveRate)})`]);
     rows.push(['training scores', `min ${fixed(e.scores.min, 3)}  median ${fixed(e.scores.p50, 3)}  p90 ${fixed(e.scores.p90, 3)}  p99 ${fixed(e.scores.p99, 3)}  max ${fixed(e.scores.max, 3)}`]);
     if (e.rocAuc !== undefined) rows.push([`ROC AUC (${opts.normalLabel} vs the rest)`, e.rocAuc === null ? 'n/a (one class only)' : fixed(e.rocAuc, 4)]);
-    out.push(keyValueTable(rows, colour));
+    out.push(keyValueTable(rows, colour, tableWidth(io.stdout)));
     const hist = (e.histogram as { from: number; to: number; rows: number }[]).filter((h) => h.rows > 0 || (h.from <= e.scores.max && h.to >= e.scores.min));
     const most = Math.max(1, ...hist.map((h) => h.rows));
     out.push(
@@ -576,7 +576,7 @@ function print(report: TrainReport, opts: TrainOptions, io: CliIo): void {
       rows.push(['macro F1', fixed(e.macroF1, 4)]);
       rows.push(['ROC AUC (one-vs-rest, macro)', e.rocAucMacro === null ? 'n/a' : fixed(e.rocAucMacro, 4)]);
     }
-    out.push(keyValueTable(rows, colour));
+    out.push(keyValueTable(rows, colour, tableWidth(io.stdout)));
     if (e.perClass) {
       out.push(
         gridTable(
@@ -592,7 +592,7 @@ function print(report: TrainReport, opts: TrainOptions, io: CliIo): void {
     const most = Math.max(1e-12, ...top.map((t) => t.importance));
     out.push(gridTable(['feature', 'importance', ''], top.map((t) => [t.feature, fixed(t.importance, 4), bar(t.importance / most, 30)]), colour, 'lrl'));
   }
-  out.push(keyValueTable([['took', `${formatSeconds(report.timing.totalSeconds)} (read ${formatSeconds(report.timing.loadSeconds)}, fit ${formatSeconds(report.timing.fitSeconds)}, score ${formatSeconds(report.timing.scoreSeconds)}, evaluate ${formatSeconds(report.timing.evaluateSeconds)}; ${report.threads} threads)`], ['wrote', `${report.model}\n${opts.report}`]], colour));
+  out.push(keyValueTable([['took', `${formatSeconds(report.timing.totalSeconds)} (read ${formatSeconds(report.timing.loadSeconds)}, fit ${formatSeconds(report.timing.fitSeconds)}, score ${formatSeconds(report.timing.scoreSeconds)}, evaluate ${formatSeconds(report.timing.evaluateSeconds)}; ${report.threads} threads)`], ['wrote', `${report.model}\n${opts.report}`]], colour, tableWidth(io.stdout)));
   io.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -7,9 +7,52 @@ export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = 
   return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
 }
 
-/** A two-column key/value table, e.g. a command's summary. */
-export function keyValueTable(rows: [string, string][], colour: boolean): string {
-  const table = new Table({ style: colour ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] } });
-  for (const [k, v] of rows) table.push({ [k]: v });
+/** The width a table may take on this stream: the terminal's, or none when it is not a terminal. */
+export function tableWidth(stream: { isTTY?: boolean; columns?: number }): number | undefined {
+  return stream.isTTY === true && stream.columns ? stream.columns : undefined;
+}
+
+/**
+ * A two-column key/value table, e.g. a command's summary. With `width` (a terminal's), values wrap at word
+ * boundaries so the box fits: a summary with a long path used to break its frame on an 80-column terminal.
+ */
+export function keyValueTable(rows: [string, string][], colour: boolean, width?: number): string {
+  const style = colour ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] };
+  // cell width = text + one space of padding each side; the frame adds three border characters
+  const keyWidth = Math.max(0, ...rows.map(([k]) => k.length)) + 2;
+  const valueWidth = Math.max(0, ...rows.flatMap(([, v]) => v.split('\n').map((line) => line.length))) + 2;
+  const table = new Table({ style });
+  if (width === undefined || keyWidth + valueWidth + 3 <= width) {
+    for (const [k, v] of rows) table.push({ [k]: v });
+  } else {
+    const textWidth = Math.max(MIN_VALUE_WIDTH, width - keyWidth - 3) - 2;
+    for (const [k, v] of rows) table.push({ [k]: wrapText(v, textWidth) });
+  }
   return table.toString();
+}
+
+const MIN_VALUE_WIDTH = 24;
+
+/** Wraps each line at spaces to `width` characters; a longer word (a path) is cut, never shortened with an ellipsis. */
+export function wrapText(text: string, width: number): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    let current = '';
+    for (const word of line.split(' ')) {
+      const candidate = current === '' ? word : `${current} ${word}`;
+      if (candidate.length <= width) {
+        current = candidate;
+        continue;
+      }
+      if (current !== '') out.push(current);
+      let rest = word;
+      while (rest.length > width) {
+        out.push(rest.slice(0, width));
+        rest = rest.slice(width);
+      }
+      current = rest;
+    }
+    out.push(current);
+  }
+  return out.join('\n');
 }
