@@ -105,19 +105,30 @@ export class CaptureDeviceError extends NetmlError {
 }
 
 /** Turns a Node fs error on an input path into the matching NetmlError. */
-export function inputFileError(path: string, err: unknown): NetmlError {
+export function inputFileError(path: string, err: unknown, kind: InputKind = CAPTURE_INPUT): NetmlError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') {
-    return new MissingInputError(path, `${path}: no such file`, 'check the path; `ls dataset/` shows what capture wrote');
+    return new MissingInputError(path, `${path}: no such file`, kind.missingHint);
   }
   if (code === 'EISDIR') {
-    return new MissingInputError(path, `${path} is a directory, not a capture file`, 'give the path of a .pcap or .pcapng file');
+    return new MissingInputError(path, `${path} is a directory, not a ${kind.name}`, `give the path of ${kind.example}`);
   }
   if (code === 'EACCES' || code === 'EPERM') {
     return new MissingInputError(path, `${path}: permission denied`, 'check the file mode, or read it as its owner', { cause: err });
   }
   return new MissingInputError(path, `${path}: ${(err as Error)?.message ?? String(err)}`, undefined, { cause: err });
 }
+
+/** What an input file is, for the messages of inputFileError. */
+export interface InputKind {
+  name: string;
+  /** "a .pcap or .pcapng file" */
+  example: string;
+  missingHint: string;
+}
+
+export const CAPTURE_INPUT: InputKind = { name: 'capture file', example: 'a .pcap or .pcapng file', missingHint: 'check the path; `ls dataset/` shows what capture wrote' };
+export const LABEL_RULES_INPUT: InputKind = { name: 'label rules file', example: 'a JSON or CSV rules file (docs/extract.md)', missingHint: 'check the path; docs/extract.md shows the rules format' };
 
 /** Turns a Node fs error on an output path into a CannotWriteError. */
 export function outputFileError(path: string, err: unknown): NetmlError {

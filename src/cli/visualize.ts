@@ -208,6 +208,13 @@ export function sniffInput(path: string): InputKind {
   if (n >= 4 && PCAP_MAGICS.has(head.readUInt32BE(0))) return 'capture';
   const firstLine = head.subarray(0, n).toString('utf8').split(/\r?\n/)[0];
   const columns = splitCsvLine(firstLine.replace(/^\uFEFF/, ''));
+  if (columns.includes('detections_row') && columns.includes('verdict')) {
+    // detect --packets: every packet repeats its flow's verdict, so its rows would count each flow many times
+    throw new BadDataError(
+      `${path} holds one verdict per packet (\`netml detect --packets\`): each flow's verdict repeated on its packets`,
+      'visualize the detections it points to (results/detections.csv), or the capture itself',
+    );
+  }
   if (columns.includes('score') && columns.includes('verdict')) return 'detections';
   if (columns.includes('time_epoch_s') && columns.includes('wire_len_bytes') && columns.includes('protocol')) return 'packets';
   throw new BadDataError(

@@ -449,7 +449,9 @@ function compact(values: Float64Array, capacity: number, rows: number, F: number
 function tableInputError(path: string, err: unknown): Error {
   const e = inputFileError(path, err);
   if ((err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    return new MissingInputError(path, `${path}: no such file`, 'run `netml extract` first (it writes dataset/features.csv), or give the file with --input');
+    // a missing .pcap given to detect lands here too (only an existing file can be recognised as a capture)
+    const hint = /\.(pcap|pcapng|cap)$/i.test(path) ? 'check the path of the capture' : 'run `netml extract` first (it writes dataset/features.csv), or give the file with --input';
+    return new MissingInputError(path, `${path}: no such file`, hint);
   }
   return e;
 }

@@ -11,7 +11,7 @@
 
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
-import { BadDataError, inputFileError } from '../errors.js';
+import { BadDataError, inputFileError, LABEL_RULES_INPUT } from '../errors.js';
 import { parseAddressPattern, type LabelRule } from '../features/flow-labels.js';
 
 export const RULE_FIELDS = ['class', 'src', 'dst', 'src_port', 'dst_port', 'protocol', 'start', 'end'] as const;
@@ -23,7 +23,7 @@ export function readLabelRules(path: string): LabelRule[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw inputFileError(path, err);
+    throw inputFileError(path, err, LABEL_RULES_INPUT);
   }
   return parseLabelRules(text, path);
 }

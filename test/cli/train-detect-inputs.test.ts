@@ -58,6 +58,17 @@ describe('train and detect inputs', () => {
     expect(lines.length - 1).toBe(readFileSync(table, 'utf8').trim().split('\n').length - 1);
   });
 
+  it('says what a missing file should have been: a capture to detect, a rules file to extract', async () => {
+    const d = dir();
+    const detect = await run(['detect', '-i', join(d, 'new.pcap'), '-m', join(d, 'm.json')]);
+    expect(detect.code).toBe(ExitCode.missingInput);
+    const labels = await run(['extract', '--input', join(d, 'x.pcap'), '--labels', join(d, 'rules.json'), '-o', join(d, 'f.csv')]);
+    expect(labels.code).toBe(ExitCode.missingInput);
+    expect(labels.stderr).toMatch(/rules\.json: no such file\n.*rules format/);
+    const dirAsRules = await run(['extract', '--input', join(d, 'x.pcap'), '--labels', d, '-o', join(d, 'f.csv')]);
+    expect(dirAsRules.stderr).toContain('is a directory, not a label rules file');
+  });
+
   it('refuses a random forest whose labels do not include --normal-label (every row would be SUSPICIOUS)', async () => {
     const d = dir();
     const csv = join(d, 'f.csv');

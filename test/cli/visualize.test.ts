@@ -199,6 +199,14 @@ describe('netml visualize', () => {
     expect((await run(['visualize', '--input', join(dir, 'nope.csv')])).code).toBe(ExitCode.missingInput);
   });
 
+  it('refuses detect --packets output by name: each flow verdict repeated on its packets', async () => {
+    const path = join(dir, 'packet-verdicts.csv');
+    writeFileSync(path, 'packet_number,time_s,flow_id,detections_row,score,verdict\n1,1.5,,,,NONE\n2,1.6,1,1,0.9,SUSPICIOUS\n');
+    const { code, stderr } = await run(['visualize', '--input', path]);
+    expect(code).toBe(ExitCode.badData);
+    expect(stderr).toContain('one verdict per packet');
+  });
+
   it('points at a bad detections row by its line number', async () => {
     const path = join(dir, 'bad-detections.csv');
     writeFileSync(path, 'flow_id,score,verdict\n1,0.5,NORMAL\n2,high,MAYBE\n');
