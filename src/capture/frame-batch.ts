@@ -9,8 +9,8 @@ export interface FrameBatch {
   bytes: Uint8Array;
   start: Int32Array;
   capLen: Int32Array;
-  /** length on the wire (pcap orig_len / pcapng original packet length) */
-  wireLen: Int32Array;
+  /** length on the wire (pcap orig_len / pcapng original packet length): unsigned 32-bit as in the file, so a corrupt value above 2^31 never turns negative */
+  wireLen: Uint32Array;
   /** timestamp as whole seconds since the epoch plus nanoseconds, exact for any resolution down to 1 ns */
   tsSec: Float64Array;
   tsNsec: Int32Array;
@@ -29,7 +29,7 @@ export function createFrameBatch(capacity: number): FrameBatch {
     bytes: new Uint8Array(0),
     start: new Int32Array(capacity),
     capLen: new Int32Array(capacity),
-    wireLen: new Int32Array(capacity),
+    wireLen: new Uint32Array(capacity),
     tsSec: new Float64Array(capacity),
     tsNsec: new Int32Array(capacity),
     linkType: new Int32Array(capacity),

@@ -69,6 +69,7 @@ export function registerCapture(program: Command, io: CliIo, result: { exitCode:
     .option('-q, --quiet', 'no status line and no summary table (errors and warnings still go to stderr)')
     .addHelpText('after', EXAMPLES)
     .action(async (opts: CaptureOptions) => {
+      checkOutputPaths(opts);
       result.exitCode = opts.read !== undefined ? await captureFromFile(opts, io) : await captureLive(opts, io);
     });
 }
@@ -113,9 +114,18 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   };
   const timer = status.enabled ? setInterval(showProgress, 250) : undefined;
   const interruption = new Interruption({ once: true });
+  let timeWarning: CaptureWarning | undefined;
   try {
     for await (const batch of reader.batches()) {
       const done = limitToCount(batch, recorder.tally.packets, opts.count);
+      const first = clampTimes(batch, reader.format === 'pcapng' ? MAX_PCAPNG_COPY_EPOCH_S : MAX_PCAP_COPY_EPOCH_S);
+      if (first >= 0 && !timeWarning) {
+        timeWarning = {
+          byteOffset: 0,
+          packetNumber: 0,
+          message: `packet ${formatCount(batch.firstPacketNumber + first)} (and any later one like it) has a time the copy cannot hold (before 1970, or after ${reader.format === 'pcapng' ? '2514' : '2106 in a classic pcap'}: a corrupt timestamp or if_tsoffset); packets.csv and the copy hold it clamped to that range`,
+        };
+      }
       recorder.record(batch, reader.interfaces);
       if (done || interruption.interrupted) break;
       await recorder.waitForRoom();
@@ -131,7 +141,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
     await reader.close();
   }
   for (const path of [outputs.csvPath, outputs.pcapPath]) if (path) giveToInvokingUser(path);
-  const warnings = [...reader.warnings];
+  const warnings = [...reader.warnings, ...(timeWarning ? [timeWarning] : [])];
   if (recorder.tally.packets === 0 && warnings.length === 0 && !interruption.interrupted) {
     warnings.push({ byteOffset: reader.fileSizeBytes, packetNumber: 0, message: 'the file holds no packets, only its header' });
   }
@@ -254,6 +264,44 @@ function prepareOutputs(csvPath: string | undefined, pcapPath: string | undefine
     }
   }
   return { csvPath, pcapPath };
+}
+
+/** The latest second a capture copy holds: pcapng nanoseconds in 64 bits (the year 2514), pcap's 32-bit seconds (2106). */
+const MAX_PCAPNG_COPY_EPOCH_S = 2 ** 34 - 1;
+const MAX_PCAP_COPY_EPOCH_S = 2 ** 32 - 1;
+
+/**
+ * The reader converts any timestamp exactly, but the copy holds 1970..maxSec: a time outside (a negative
+ * if_tsoffset, a corrupt high word, a pcap fraction carried past 2^32 s) is clamped into it, in packets.csv too. Returns the first clamped index or -1.
+ */
+function clampTimes(batch: FrameBatch, maxSec: number): number {
+  let first = -1;
+  for (let i = 0; i < batch.count; i++) {
+    const sec = batch.tsSec[i];
+    if (sec >= 0 && sec <= maxSec) continue;
+    if (first < 0) first = i;
+    if (sec < 0) {
+      batch.tsSec[i] = 0;
+      batch.tsNsec[i] = 0;
+    } else {
+      batch.tsSec[i] = maxSec;
+    }
+  }
+  return first;
+}
+
+/** The outputs must not be the input nor each other: both are replaced by rename when complete. */
+function checkOutputPaths(opts: CaptureOptions): void {
+  if (opts.read !== undefined && (samePath(opts.read, opts.csvOut))) {
+    throw new UsageError(`--csv-out ${opts.csvOut} is the file --read reads: writing packets.csv would replace the capture`, 'choose another path with -o / --csv-out');
+  }
+  if (opts.pcap && samePath(opts.pcapOut, opts.csvOut)) {
+    throw new UsageError(`--pcap-out and --csv-out are the same file (${opts.csvOut})`, 'give -w and -o different paths, or add --no-pcap');
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  return resolve(a) === resolve(b) || sameFile(a, b);
 }
 
 function sameFile(a: string, b: string): boolean {

@@ -40,7 +40,7 @@ export function parseAddressPattern(text: string): AddressPattern {
   const v6 = address.includes(':');
   const words = v6 ? ipv6Words(address, text) : ipv4Words(address, text);
   const max = v6 ? 128 : 32;
-  const prefix = prefixText === undefined ? max : Number(prefixText);
+  const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || prefixText === '') throw new Error(`"${text}": the prefix length must be 0..${max}`);
   for (let i = 0; i < 4; i++) words[i] = (words[i] & wordMask(prefix, i)) >>> 0;
   return { v6, words, prefix };

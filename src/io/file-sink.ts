@@ -29,6 +29,32 @@ export interface FileSinkOptions {
   background?: boolean;
 }
 
+/**
+ * Temporary files of atomic outputs on this thread that are not renamed yet, so a second Ctrl+C (which ends the
+ * process at once) can remove them instead of leaving `*.tmp-<pid>` files behind.
+ */
+const pendingTempFiles = new Set<string>();
+
+export function trackTempFile(path: string): void {
+  pendingTempFiles.add(path);
+}
+
+export function untrackTempFile(path: string): void {
+  pendingTempFiles.delete(path);
+}
+
+/** Removes every temporary file not yet renamed (synchronously: called just before the process exits). */
+export function removePendingTempFiles(): void {
+  for (const path of pendingTempFiles) {
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      /* exiting anyway */
+    }
+  }
+  pendingTempFiles.clear();
+}
+
 /** True when `path` is missing, a regular file or a symlink (a rename replaces the link, not its target). */
 export function replaceableByRename(path: string): boolean {
   try {
@@ -72,6 +98,7 @@ export class FileSink {
     } catch (err) {
       throw outputFileError(path, err);
     }
+    if (this.finalPath) trackTempFile(this.path);
   }
 
   /** Makes room for `n` more bytes, flushing (and growing for one oversized record) as needed. */
@@ -137,7 +164,10 @@ export class FileSink {
       if (this.options.durable && this.finalPath) await promisify(fsyncAsync)(this.fd);
       await promisify(closeAsync)(this.fd);
       this.fd = -1;
-      if (this.finalPath) renameSync(this.path, this.finalPath);
+      if (this.finalPath) {
+        renameSync(this.path, this.finalPath);
+        untrackTempFile(this.path);
+      }
     } catch (err) {
       throw outputFileError(this.finalPath ?? this.path, err);
     }
@@ -151,7 +181,10 @@ export class FileSink {
       if (this.options.durable && this.finalPath) fsyncSync(this.fd);
       closeSync(this.fd);
       this.fd = -1;
-      if (this.finalPath) renameSync(this.path, this.finalPath);
+      if (this.finalPath) {
+        renameSync(this.path, this.finalPath);
+        untrackTempFile(this.path);
+      }
     } catch (err) {
       throw outputFileError(this.finalPath ?? this.path, err);
     }
@@ -174,7 +207,10 @@ export class FileSink {
       }
       this.fd = -1;
     }
-    if (this.finalPath) rmSync(this.path, { force: true });
+    if (this.finalPath) {
+      rmSync(this.path, { force: true });
+      untrackTempFile(this.path);
+    }
   }
 
   get isOpen(): boolean {
@@ -210,7 +246,15 @@ export class FileSink {
         this.wakeWaiters();
       });
     };
-    writeFrom(0);
+    try {
+      writeFrom(0);
+    } catch (err) {
+      // fs.write throws synchronously on bad arguments: without this the sink stays "writing" forever and
+      // abandon() never removes the temporary file
+      this.failure = outputFileError(this.finalPath ?? this.path, err);
+      this.writing = false;
+      throw this.failure;
+    }
   }
 
   private wakeWaiters(): void {

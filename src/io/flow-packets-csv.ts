@@ -33,6 +33,11 @@ const V6_HEADER_AT = 65600;
 const V6_SRC = V6_HEADER_AT + 8;
 const V6_DST = V6_HEADER_AT + 24;
 const SCRATCH_BYTES = V6_HEADER_AT + 65536 + 64;
+const UINT32_MAX = 4294967295;
+/** an IPv6 jumbogram's length: 40 + a 32-bit payload length */
+const IP_LEN_MAX = UINT32_MAX + 40;
+/** seconds the capture copy can hold (pcapng nanoseconds in 64 bits), year 2514 */
+const MAX_EPOCH_S = 2 ** 34 - 1;
 
 const HINT = `give the packets.csv that \`netml capture\` wrote (schema ${PACKETS_SCHEMA_VERSION}), or a pcap/pcapng capture`;
 
@@ -243,10 +248,10 @@ class PacketsCsvInput implements ExtractInput {
     const e = this.cellEnd;
     m.reset(this.scratch, -1);
     this.time(buf, s[C_TIME], e[C_TIME]);
-    this.wireLen = this.int(buf, s[C_WIRE], e[C_WIRE], C_WIRE);
-    m.vlanId = this.int(buf, s[C_VLAN], e[C_VLAN], C_VLAN);
+    this.wireLen = this.int(buf, s[C_WIRE], e[C_WIRE], C_WIRE, UINT32_MAX);
+    m.vlanId = this.int(buf, s[C_VLAN], e[C_VLAN], C_VLAN, 4095);
     m.status = this.status(buf, s[C_STATUS], e[C_STATUS]);
-    const version = this.int(buf, s[C_VERSION], e[C_VERSION], C_VERSION);
+    const version = this.int(buf, s[C_VERSION], e[C_VERSION], C_VERSION, 15);
     if (version !== 4 && version !== 6) return;
     const v6 = version === 6;
     const srcAt = v6 ? V6_SRC : V4_SRC;
@@ -255,31 +260,36 @@ class PacketsCsvInput implements ExtractInput {
     m.ipVersion = version;
     m.srcAddrOffset = srcAt;
     m.dstAddrOffset = dstAt;
-    m.ipProto = this.int(buf, s[C_PROTO], e[C_PROTO], C_PROTO);
-    m.ttl = this.int(buf, s[C_TTL], e[C_TTL], C_TTL);
-    m.ipLen = this.int(buf, s[C_IPLEN], e[C_IPLEN], C_IPLEN);
-    m.ipMoreFragments = this.int(buf, s[C_MF], e[C_MF], C_MF);
-    m.fragOffset = this.int(buf, s[C_FRAG], e[C_FRAG], C_FRAG);
-    m.srcPort = this.int(buf, s[C_SPORT], e[C_SPORT], C_SPORT);
-    m.dstPort = this.int(buf, s[C_DPORT], e[C_DPORT], C_DPORT);
-    m.tcpFlags = this.int(buf, s[C_FLAGS], e[C_FLAGS], C_FLAGS);
-    m.tcpSeq = this.int(buf, s[C_SEQ], e[C_SEQ], C_SEQ);
-    m.tcpAck = this.int(buf, s[C_ACK], e[C_ACK], C_ACK);
-    m.tcpWindow = this.int(buf, s[C_WINDOW], e[C_WINDOW], C_WINDOW);
-    m.tcpOptionsLen = this.int(buf, s[C_OPTIONS], e[C_OPTIONS], C_OPTIONS);
-    m.payloadLen = this.int(buf, s[C_PAYLOAD], e[C_PAYLOAD], C_PAYLOAD);
-    m.icmpType = this.int(buf, s[C_ICMP_TYPE], e[C_ICMP_TYPE], C_ICMP_TYPE);
-    m.icmpCode = this.int(buf, s[C_ICMP_CODE], e[C_ICMP_CODE], C_ICMP_CODE);
+    m.ipProto = this.int(buf, s[C_PROTO], e[C_PROTO], C_PROTO, 255);
+    m.ttl = this.int(buf, s[C_TTL], e[C_TTL], C_TTL, 255);
+    m.ipLen = this.int(buf, s[C_IPLEN], e[C_IPLEN], C_IPLEN, IP_LEN_MAX);
+    m.ipMoreFragments = this.int(buf, s[C_MF], e[C_MF], C_MF, 1);
+    m.fragOffset = this.int(buf, s[C_FRAG], e[C_FRAG], C_FRAG, 65535);
+    m.srcPort = this.int(buf, s[C_SPORT], e[C_SPORT], C_SPORT, 65535);
+    m.dstPort = this.int(buf, s[C_DPORT], e[C_DPORT], C_DPORT, 65535);
+    m.tcpFlags = this.int(buf, s[C_FLAGS], e[C_FLAGS], C_FLAGS, 4095);
+    m.tcpSeq = this.int(buf, s[C_SEQ], e[C_SEQ], C_SEQ, UINT32_MAX);
+    m.tcpAck = this.int(buf, s[C_ACK], e[C_ACK], C_ACK, UINT32_MAX);
+    m.tcpWindow = this.int(buf, s[C_WINDOW], e[C_WINDOW], C_WINDOW, 65535);
+    m.tcpOptionsLen = this.int(buf, s[C_OPTIONS], e[C_OPTIONS], C_OPTIONS, 40);
+    m.payloadLen = this.int(buf, s[C_PAYLOAD], e[C_PAYLOAD], C_PAYLOAD, IP_LEN_MAX);
+    m.icmpType = this.int(buf, s[C_ICMP_TYPE], e[C_ICMP_TYPE], C_ICMP_TYPE, 255);
+    m.icmpCode = this.int(buf, s[C_ICMP_CODE], e[C_ICMP_CODE], C_ICMP_CODE, 255);
   }
 
-  /** A non-negative integer cell; -1 when empty (absent, as packets.csv writes it). */
-  private int(buf: Buffer, s: number, e: number, column: number): number {
+  /**
+   * A non-negative integer cell up to `max` (the field's width: a port 65535, a TTL 255...); -1 when empty
+   * (absent, as packets.csv writes it). A value no packet can hold is a damaged cell: kept, it would overflow
+   * the flow key (port 70000 became port 4464 and moved the other port) or the sums.
+   */
+  private int(buf: Buffer, s: number, e: number, column: number, max = UINT32_MAX): number {
     if (s === e) return -1;
     let v = 0;
     for (let i = s; i < e; i++) {
       const d = buf[i] - ZERO;
       if (d < 0 || d > 9) throw this.cellError(buf, s, e, column, 'a whole number');
       v = v * 10 + d;
+      if (v > max) throw this.cellError(buf, s, e, column, `a whole number from 0 to ${max}`);
     }
     return v;
   }
@@ -292,6 +302,7 @@ class PacketsCsvInput implements ExtractInput {
       const d = buf[i] - ZERO;
       if (d < 0 || d > 9) throw this.cellError(buf, s, e, C_TIME, 'seconds since 1970 with up to 9 decimals');
       sec = sec * 10 + d;
+      if (sec > MAX_EPOCH_S) throw this.cellError(buf, s, e, C_TIME, `seconds since 1970 up to ${MAX_EPOCH_S} with up to 9 decimals`);
     }
     let nsec = 0;
     let digits = 0;

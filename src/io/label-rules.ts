@@ -29,7 +29,10 @@ export function readLabelRules(path: string): LabelRule[] {
 }
 
 export function parseLabelRules(text: string, source: string): LabelRule[] {
+  // editors on Windows start UTF-8 files with a byte-order mark, which JSON.parse refuses
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const trimmed = text.trimStart();
+  if (trimmed === '') throw new BadDataError(`${source}: the file is empty: it holds no rules`, HINT);
   let records: Record<string, unknown>[];
   let defaultClass: string | undefined;
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
@@ -77,6 +80,8 @@ function toRule(r: Record<string, unknown>, where: string): LabelRule {
   const field = (name: string, parse: (v: string) => void) => {
     const v = r[name];
     if (v === undefined || v === null || v === '') return;
+    // JSON: a string or a number; String() would turn [80] into "80" and {} into "[object Object]"
+    if (typeof v !== 'string' && typeof v !== 'number') throw new BadDataError(`${where}: ${name}: expected a string or a number, got ${JSON.stringify(v)}`, HINT);
     try {
       parse(String(v).trim());
     } catch (err) {
@@ -97,7 +102,7 @@ function toRule(r: Record<string, unknown>, where: string): LabelRule {
 }
 
 function port(v: string): number {
-  const n = Number(v);
+  const n = /^\d+$/.test(v) ? Number(v) : NaN; // not Number(): "0x50", "8e1" are no port numbers
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`expected a port 0..65535, got "${v}"`);
   return n;
 }
@@ -105,7 +110,7 @@ function port(v: string): number {
 function protocol(v: string): number {
   const named = PROTOCOLS[v.toLowerCase()];
   if (named !== undefined) return named;
-  const n = Number(v);
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 255) throw new Error(`expected ${Object.keys(PROTOCOLS).join(', ')} or a number 0..255, got "${v}"`);
   return n;
 }

@@ -121,6 +121,18 @@ describe('netml capture --read', () => {
     expect(r.stdout).toContain('setcap');
   });
 
+  it('refuses a packets.csv path that is the capture it reads, or the copy it writes (exit 64)', async () => {
+    const dir = tempDir();
+    const { path } = makeCapture(dir);
+    const before = readFileSync(path);
+    const r = await run(['capture', '--read', path, '-o', path, '--no-pcap']);
+    expect(r.code).toBe(64);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    const both = await run(['capture', '--read', path, '-o', join(dir, 'x'), '-w', join(dir, 'x')]);
+    expect(both.code).toBe(64);
+    expect(both.stderr).toContain('the same file');
+  });
+
   it('cannot write into a missing parent that is a file: exit 73', async () => {
     const dir = tempDir();
     const input = makeCapture(dir);

@@ -199,6 +199,56 @@ describe('netml extract', () => {
     expect(existsSync(`${output}.tmp-${process.pid}`)).toBe(false);
   });
 
+  it('refuses an output that is its input or its rules file before reading anything (exit 64)', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.pcap');
+    writeTimedPcap(input, officeFrames({ seed: 3, rounds: 1 }));
+    const captureBytes = readFileSync(input);
+    const same = await run(['extract', '--input', input, '--output', input]);
+    expect(same.code).toBe(64);
+    expect(same.stderr).toContain('writing the table would replace it');
+    expect(readFileSync(input).equals(captureBytes)).toBe(true);
+    const rules = join(dir, 'rules.json');
+    writeFileSync(rules, '[]');
+    const overRules = await run(['extract', '--input', input, '--labels', rules, '--output', rules]);
+    expect(overRules.code).toBe(64);
+    expect(readFileSync(rules, 'utf8')).toBe('[]');
+  });
+
+  it('checks every input before reading the first: a missing second input fails before a damaged first one is read', async () => {
+    const dir = tempDir();
+    const text = join(dir, 'notes.txt');
+    writeFileSync(text, 'not a capture\n');
+    const r = await run(['extract', '--input', text, join(dir, 'missing.pcap'), '--output', join(dir, 'f.csv')]);
+    expect(r.code).toBe(66);
+    expect(r.stderr).toContain('missing.pcap: no such file');
+  });
+
+  it('says that a --max-flows too large to allocate is the option, not an internal error (exit 64)', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.pcap');
+    writeTimedPcap(input, officeFrames({ seed: 3, rounds: 1 }));
+    const r = await run(['extract', '--input', input, '--max-flows', '100000000000', '--output', join(dir, 'f.csv')]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('give a smaller --max-flows');
+  });
+
+  it('keeps a wire length above 2^31 as the file says (a corrupt length never turns negative)', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'huge.pcap');
+    const frames = [...new TcpTalk(CLIENT, SERVER).c(10, SYN).s(10.001, SYN | ACK).frames];
+    writeTimedPcap(input, frames);
+    // the second record's orig_len: 24-byte file header, 16-byte record header + first frame, then ts 8 + incl 4
+    const bytes = readFileSync(input);
+    bytes.writeUInt32LE(0xfffffff0, 24 + 16 + frames[0].frame.length + 12);
+    writeFileSync(input, bytes);
+    const output = join(dir, 'f.csv');
+    const r = await run(['extract', '--input', input, '--output', output, '-q']);
+    expect(r.code).toBe(0);
+    const [row] = rowsOf(output);
+    expect(Number(row.bwd_bytes_wire)).toBe(0xfffffff0);
+  });
+
   it('cannot write under a path that is a file: exit 73', async () => {
     const dir = tempDir();
     const input = join(dir, 'in.pcap');

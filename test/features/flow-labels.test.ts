@@ -50,6 +50,10 @@ describe('label rules', () => {
     expect(labelled(csv).byPort).toMatchObject({ 'tcp:80': 'web', 'tcp:22': 'scan-ish', 'udp:53': 'normal' });
   });
 
+  it('reads a JSON rules file that starts with a byte-order mark', () => {
+    expect(labelled('\ufeff[{"class": "web", "dst_port": 80}]').byPort['tcp:80']).toBe('web');
+  });
+
   it('gives rows no rule matches the "default" class, after every rule', () => {
     const { byPort, counts } = labelled(JSON.stringify({ default: 'benign', rules: [{ class: 'web', dst_port: 80 }] }));
     expect(byPort).toMatchObject({ 'tcp:80': 'web', 'udp:53': 'benign', 'tcp:443': 'benign' });
@@ -58,6 +62,11 @@ describe('label rules', () => {
 
   it.each([
     ['{"default": "x", "rule": []}', 'unknown key "rule"'],
+    ['  \n', 'the file is empty'],
+    ['[{"class": "x", "dst_port": [443]}]', 'dst_port: expected a string or a number'],
+    ['[{"class": "x", "dst_port": "0x50"}]', 'expected a port 0..65535'],
+    ['[{"class": "x", "protocol": "8e1"}]', 'or a number 0..255'],
+    ['[{"class": "x", "dst": "10.0.0.0/0x8"}]', 'prefix length must be 0..32'],
     ['{"default": 3, "rules": []}', '"default" must name the class'],
     ['[{"src": "10.0.0.1"}]', 'rule 1: "class" must name the class'],
     ['[{"class": "x", "dst": "10.0.0.300"}]', 'rule 1: dst: "10.0.0.300" is not an IPv4 address'],

@@ -74,6 +74,16 @@ describe('extract --input packets.csv', () => {
     expect(r.stderr).toContain('line 3, column dst_addr: expected an IPv4 address, found "10.0.0.999"');
   });
 
+  it('refuses a number no packet can hold (port 70000 would wrap into another port) with its line and column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netml-csv-range-'));
+    const path = join(dir, 'packets.csv');
+    const good = '1,1700000000.5,0,60,60,1,,,2048,,,,4,10.0.0.1,10.0.0.2,17,udp,64,46,0,0,0,1000,53,,,,,,18,,,,,,,ok,';
+    writeFileSync(path, `${PACKET_CSV_HEADER}\n${good}\n${good.replace(',1000,53,', ',70000,53,')}\n`);
+    const r = await run(['extract', '-i', path, '-o', join(dir, 'out.csv')]);
+    expect(r.code).toBe(65);
+    expect(r.stderr).toMatch(/line 3, column src_port: expected a whole number from 0 to 65535/);
+  });
+
   it('reads CRLF line ends, short fractions and a last row without a newline', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netml-csv-crlf-'));
     const path = join(dir, 'packets.csv');
