@@ -19,7 +19,6 @@ import type { FeatureMatrix } from '../ml/feature-matrix.js';
 import { parseModel, type NetmlModel } from '../ml/model-file.js';
 import { KNOWN_SCHEMAS, TRAINABLE_SCHEMA_VERSIONS } from '../schema/feature-schemas.js';
 import { DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
-import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { gridTable } from '../viz/grid-table.js';
 import { keyValueTable, tableWidth, useColour } from '../viz/table.js';

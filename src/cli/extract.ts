@@ -146,10 +146,6 @@ export interface ExtractSummary {
   interrupted: boolean;
 }
 
-/**
- * Flow features of one capture into `output`, quietly, with the default settings unless `flow` says
- * otherwise: how `netml detect` scores a capture directly. Returns extract's exit code.
- */
 /** What `netml detect` extracts from a capture: the table its model was trained on. */
 export interface QuietExtraction {
   level: 'flow' | 'host' | 'packet';
@@ -159,7 +155,7 @@ export interface QuietExtraction {
   maxFlows?: number;
 }
 
-/** Extracts one capture into `output` with extract's defaults otherwise, printing nothing; returns the exit code. */
+/** One capture into `output`, quietly, with extract's defaults where `table` says nothing: how `netml detect` scores a capture. Returns extract's exit code. */
 export function extractQuietly(input: string, output: string, io: CliIo, table: QuietExtraction): Promise<number> {
   return extract(
     {

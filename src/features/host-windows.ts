@@ -27,7 +27,7 @@ import { HOST_COLUMNS } from '../schema/host-columns.js';
 import { LABEL_COLUMN } from '../schema/flow-columns.js';
 import type { ColumnSpec } from '../schema/packet-columns.js';
 import { DistinctCounters } from './distinct-counter.js';
-import { ascii, CellFormat, FlowRowLayout, repeat, type FlowRow } from './feature-group.js';
+import { ascii, CellFormat, FlowRowLayout, repeat } from './feature-group.js';
 import type { RowSink } from './flow-feature-set.js';
 import { DEFAULT_LABEL, matchesAddress, type LabelRule } from './flow-labels.js';
 
