@@ -142,8 +142,9 @@ export function outputFileError(path: string, err: unknown): NetmlError {
           ? 'its directory does not exist'
           : code === 'EISDIR'
             ? 'it is a directory'
-            : ((err as Error)?.message ?? String(err));
-  return new CannotWriteError(path, `cannot write ${path}: ${why}`, 'choose another path with the output options, or free space / fix permissions', {
-    cause: err,
-  });
+            : code === 'EPIPE'
+              ? 'the program reading the pipe closed it (as `head` does) before the end'
+              : ((err as Error)?.message ?? String(err));
+  const hint = code === 'EPIPE' ? 'read the whole output, or write it to a file' : 'choose another path with the output options, or free space / fix permissions';
+  return new CannotWriteError(path, `cannot write ${path}: ${why}`, hint, { cause: err });
 }

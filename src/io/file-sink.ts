@@ -9,6 +9,7 @@
 //   queue = bounded memory) and `finish()` at the end.
 
 import { close as closeAsync, closeSync, constants, fsync as fsyncAsync, fsyncSync, lstatSync, openSync, renameSync, rmSync, write as writeAsync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { outputFileError } from '../errors.js';
 
@@ -55,8 +56,21 @@ export function removePendingTempFiles(): void {
   pendingTempFiles.clear();
 }
 
-/** True when `path` is missing, a regular file or a symlink (a rename replaces the link, not its target). */
+/**
+ * /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: the system's own links to this process's open files
+ * (`-o /dev/stdout` to pipe a table on). They are written in place through the link: renaming over one would
+ * replace /dev/stdout itself with a regular file (as root), and no user can plant a link there.
+ */
+export function isOpenFileLink(path: string): boolean {
+  return /^\/(dev\/(stdout|stderr|fd\/\d+)|proc\/(self|\d+)\/fd\/\d+)$/.test(resolve(path));
+}
+
+/**
+ * True when `path` is missing, a regular file or a symlink (a rename replaces the link, not its target),
+ * except the links to open files above.
+ */
 export function replaceableByRename(path: string): boolean {
+  if (isOpenFileLink(path)) return false;
   try {
     const stat = lstatSync(path);
     return stat.isFile() || stat.isSymbolicLink();
@@ -92,7 +106,7 @@ export class FileSink {
     this.blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
     this.buf = Buffer.allocUnsafe(this.blockBytes);
     // never follow a symlink planted at the output path: under sudo that would let a user truncate any file
-    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (isOpenFileLink(path) ? 0 : constants.O_NOFOLLOW);
     try {
       this.fd = openSync(this.path, flags, 0o644);
     } catch (err) {

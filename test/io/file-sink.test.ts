@@ -54,6 +54,18 @@ describe('FileSink', () => {
     expect(readdirSync(dir)).toEqual(['pipe']);
   });
 
+  it('writes /dev/stdout through its link, in place: the output reaches the pipe and /dev/stdout stays a link', () => {
+    // in a child process, whose stdout is a pipe read here (as root a rename once replaced /dev/stdout itself)
+    const sink = new URL('../../dist/io/file-sink.js', import.meta.url).href;
+    const script = `import { FileSink } from '${sink}'; const s = new FileSink('/dev/stdout', { atomic: true }); s.writeAscii('a,b\\n'.repeat(3)); s.close();`;
+    // through `| cat`: a real pipe (Node's own stdio pipes are sockets, which /proc/self/fd cannot reopen)
+    const child = spawnSync('sh', ['-c', `"${process.execPath}" --input-type=module -e "$SCRIPT" | cat`], { encoding: 'utf8', env: { ...process.env, SCRIPT: script } });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('a,b\n'.repeat(3));
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
+    expect(readdirSync('/dev').filter((f) => f.startsWith('stdout.tmp-'))).toEqual([]);
+  });
+
   it.skipIf(!isRoot)('leaves a character device a device when capture, extract and detect write to it (as root)', async () => {
     const dir = tempDir();
     const device = join(dir, 'null');
