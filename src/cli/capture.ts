@@ -1,13 +1,13 @@
 // `netml capture`: the first pipeline stage. Frames come from libpcap (live) or a capture file (--read)
 // and leave as dataset/capture.pcap plus dataset/packets.csv; this file only wires options to that loop.
 
-import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
 import { ExitCode, outputFileError, UsageError } from '../errors.js';
 import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
+import { refuseOverlappingPaths, samePath } from '../io/output-paths.js';
 import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
@@ -101,7 +101,7 @@ async function captureFromFile(opts: CaptureOptions, io: CliIo): Promise<number>
   const inputPath = opts.read!;
   const reader = await openCaptureFile(inputPath);
   let pcapPath = opts.pcap ? opts.pcapOut : undefined;
-  if (pcapPath && sameFile(inputPath, pcapPath)) pcapPath = undefined; // re-decoding dataset/capture.pcap: keep it as it is
+  if (pcapPath && samePath(inputPath, pcapPath)) pcapPath = undefined; // re-decoding dataset/capture.pcap: keep it as it is
   const outputs = prepareOutputs(opts.csvOut, pcapPath);
   const recorder = new PacketRecorder({ ...outputs, pcapFormat: reader.format === 'pcapng' ? 'pcapng' : 'pcap', atomic: true });
   const status = new StatusLine(io.stderr, opts.quiet === true);
@@ -290,26 +290,17 @@ function clampTimes(batch: FrameBatch, maxSec: number): number {
   return first;
 }
 
-/** The outputs must not be the input nor each other: both are replaced by rename when complete. */
+/** packets.csv and the copy must not be the capture read, nor each other. */
 function checkOutputPaths(opts: CaptureOptions): void {
-  if (opts.read !== undefined && (samePath(opts.read, opts.csvOut))) {
-    throw new UsageError(`--csv-out ${opts.csvOut} is the file --read reads: writing packets.csv would replace the capture`, 'choose another path with -o / --csv-out');
-  }
-  if (opts.pcap && samePath(opts.pcapOut, opts.csvOut)) {
-    throw new UsageError(`--pcap-out and --csv-out are the same file (${opts.csvOut})`, 'give -w and -o different paths, or add --no-pcap');
-  }
-}
-
-function samePath(a: string, b: string): boolean {
-  return resolve(a) === resolve(b) || sameFile(a, b);
-}
-
-function sameFile(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return false;
-  }
+  // re-reading the copy itself (dataset/capture.pcap) writes no copy: see captureFromFile
+  const copy = opts.pcap && !(opts.read !== undefined && samePath(opts.read, opts.pcapOut)) ? opts.pcapOut : undefined;
+  refuseOverlappingPaths(
+    [
+      ['--csv-out', opts.csvOut],
+      ['--pcap-out', copy],
+    ],
+    [['--read', opts.read]],
+  );
 }
 
 function report(summary: CaptureSummary, opts: CaptureOptions, io: CliIo): void {

@@ -3,7 +3,7 @@
 // with --format cic), per host and time window (--level host) or per packet (--level packet). This file
 // only wires options to the extraction loop in src/io/flow-extraction.ts and reports what happened.
 
-import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CaptureWarning } from '../capture/frame-batch.js';
@@ -13,6 +13,7 @@ import type { LabelRule } from '../features/flow-labels.js';
 import { endReasonNames, DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
 import { FileSink, replaceableByRename, trackTempFile, untrackTempFile } from '../io/file-sink.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
+import { refuseOverlappingPaths, type NamedPath } from '../io/output-paths.js';
 import type { Extraction } from '../io/flow-extraction.js';
 import type { ExtractInput } from '../io/flow-inputs.js';
 import { RowRingFailure } from '../io/row-ring.js';
@@ -261,29 +262,15 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
  * would replace the capture, or the rules file, by rename).
  */
 function checkPaths(inputs: string[], output: string, labels: string | undefined): void {
-  let out: Stats | undefined;
-  try {
-    out = statSync(output);
-  } catch {
-    out = undefined;
-  }
-  const same = (st: Stats) => out !== undefined && out.isFile() && st.dev === out.dev && st.ino === out.ino;
   for (const path of inputs) {
-    let st: Stats;
     try {
-      st = statSync(path);
-      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
       accessSync(path, fsConstants.R_OK);
     } catch (err) {
       throw inputFileError(path, err);
     }
-    if (same(st) || resolve(path) === resolve(output)) {
-      throw new UsageError(`--output ${output} is the input ${path}: writing the table would replace it`, 'choose another --output (-o)');
-    }
   }
-  if (labels !== undefined && existsSync(labels) && (same(statSync(labels)) || resolve(labels) === resolve(output))) {
-    throw new UsageError(`--output ${output} is the --labels file: writing the table would replace the rules`, 'choose another --output (-o)');
-  }
+  refuseOverlappingPaths([['--output', output]], [...inputs.map((path): NamedPath => ['--input', path]), ['--labels', labels]]);
 }
 
 function defaultInput(): string {

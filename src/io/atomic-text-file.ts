@@ -4,8 +4,9 @@
 
 import { closeSync, constants, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { outputFileError, UsageError } from '../errors.js';
+import { outputFileError } from '../errors.js';
 import { FileSink, replaceableByRename } from './file-sink.js';
+import { refuseOverlappingPaths, type NamedPath } from './output-paths.js';
 import { giveToInvokingUser, makeDirectoryForInvokingUser } from './file-ownership.js';
 
 const SLICE_CHARS = 1 << 20;
@@ -44,10 +45,9 @@ export function makeOutputDirectory(path: string): void {
  * a write error with some outputs replaced and others not, nor overwrites the file it reads.
  * Each entry is [option, path], e.g. ['--output', 'models/rf.json'].
  */
-export function checkOutputs(outputs: readonly [string, string | undefined][], inputs: readonly [string, string | undefined][] = []): void {
-  const seen = new Map<string, string>();
-  for (const [role, path] of inputs) if (path !== undefined) seen.set(resolve(path), role);
-  for (const [role, path] of outputs) {
+export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly NamedPath[] = []): void {
+  refuseOverlappingPaths(outputs, inputs);
+  for (const [, path] of outputs) {
     if (path === undefined) continue;
     let directory = false;
     try {
@@ -58,9 +58,6 @@ export function checkOutputs(outputs: readonly [string, string | undefined][], i
     if (directory) throw outputFileError(path, Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' }));
     // a device or a pipe (-o /dev/null) is written in place and may take several outputs
     if (!replaceableByRename(path)) continue;
-    const other = seen.get(resolve(path));
-    if (other !== undefined) throw new UsageError(`${other} and ${role} are the same file (${path})`, `give ${role} another path`);
-    seen.set(resolve(path), role);
     makeOutputDirectory(path);
     // the temporary name the output is written under, created and removed: the only sure test (access()
     // says yes to root on a read-only or special file system)

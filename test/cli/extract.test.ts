@@ -206,7 +206,7 @@ describe('netml extract', () => {
     const captureBytes = readFileSync(input);
     const same = await run(['extract', '--input', input, '--output', input]);
     expect(same.code).toBe(64);
-    expect(same.stderr).toContain('writing the table would replace it');
+    expect(same.stderr).toContain('writing it would replace what is read');
     expect(readFileSync(input).equals(captureBytes)).toBe(true);
     const rules = join(dir, 'rules.json');
     writeFileSync(rules, '[]');
