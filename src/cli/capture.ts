@@ -45,7 +45,8 @@ Outputs (paths are options):
 
 Live capture needs root or CAP_NET_RAW: run with sudo, or once
   sudo setcap cap_net_raw,cap_net_admin=eip "$(readlink -f "$(which node)")"
-Exit codes: 0 ok, 64 bad usage, 65 bad input data, 66 missing input, 73 cannot write, 77 no permission.`;
+Exit codes: 0 ok (a live capture stopped by Ctrl+C too), 64 bad usage, 65 bad input data, 66 missing input,
+73 cannot write, 77 no permission, 130 a --read interrupted by Ctrl+C (the packets before it are kept).`;
 
 export function registerCapture(program: Command, io: CliIo, result: { exitCode: number }): void {
   program

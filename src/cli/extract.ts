@@ -5,7 +5,7 @@
 
 import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptureWarning } from '../capture/frame-batch.js';
 import { decodeStatusNames } from '../decode/packet-meta.js';
 import { ExitCode, inputFileError, MissingInputError, outputFileError, UsageError } from '../errors.js';
@@ -101,7 +101,11 @@ export function registerExtract(program: Command, io: CliIo, result: { exitCode:
     .option('--idle-timeout <seconds>', 'end a flow after this long without a packet', parsePositiveNumber, DEFAULT_IDLE_TIMEOUT_S)
     .option('--active-timeout <seconds>', 'end a flow record this long after its first packet (a continuation record follows)', parsePositiveNumber, DEFAULT_ACTIVE_TIMEOUT_S)
     .option('--max-flows <n>', 'flows held at once; when full, the least recently seen is evicted (default: what fits in 128 MiB, ~230,000)', parsePositiveInt)
-    .option('--windows <seconds>', '--level host: window sizes, whole seconds separated by commas', parseWindows, [...DEFAULT_HOST_WINDOWS_S])
+    .addOption(
+      new Option('--windows <seconds>', '--level host: window sizes, whole seconds separated by commas')
+        .argParser(parseWindows)
+        .default([...DEFAULT_HOST_WINDOWS_S], DEFAULT_HOST_WINDOWS_S.join(',')),
+    )
     .option('--max-hosts <n>', 'addresses held at once (--level host: hosts with open windows; --level packet: sources with recent-activity windows); when full, the least recently seen is evicted', parsePositiveInt)
     .option('--labels <file>', 'add a label column from rules (JSON or CSV: class, src, dst, src_port, dst_port, protocol, start, end); default class normal')
     .option('--no-writer-thread', 'format and write the CSV on the main thread (default: a second thread does it)')

@@ -190,7 +190,10 @@ async function train(opts: TrainOptions, io: CliIo): Promise<number> {
       throw new BadDataError(`${opts.input} has a header but no rows: nothing to train on`, 'extract features from a capture that holds traffic (`netml extract`)');
     }
     opts = { ...opts, normalLabel: opts.normalLabel ?? normalLabelOf(table) };
-    if (kind === 'random-forest') checkClasses(table, opts);
+    if (kind === 'random-forest') {
+      checkClasses(table, opts);
+      for (const note of rareClasses(table)) io.stderr.write(`netml: warning: ${opts.input}: ${note}\n`);
+    }
     const loadSeconds = (performance.now() - started) / 1000;
     const trained =
       kind === 'isolation-forest' ? await trainIsolationForest(table, opts, control, status) : await trainRandomForest(table, opts, control, status);
@@ -469,6 +472,20 @@ function normalLabelOf(table: FeatureTable): string {
   const usual = table.schema.normalLabel;
   return !classes.includes(usual) && classes.includes('normal') ? 'normal' : usual;
 }
+
+/** Classes too small to learn from or to evaluate: a rules file whose time window missed looks like this. */
+function rareClasses(table: FeatureTable): string[] {
+  const { classes, y } = table.labels!;
+  const counts = new Array<number>(classes.length).fill(0);
+  for (let r = 0; r < y.length; r++) counts[y[r]]++;
+  return classes.flatMap((c, k) =>
+    counts[k] < RARE_CLASS_ROWS
+      ? [`class "${c}" has only ${counts[k]} row${counts[k] === 1 ? '' : 's'}: the forest learns little from it and the evaluation can hardly measure it (check the --labels rules that made it)`]
+      : [],
+  );
+}
+
+const RARE_CLASS_ROWS = 10;
 
 /** A random forest needs two classes, one of them the label of ordinary traffic: else every row is SUSPICIOUS. */
 function checkClasses(table: FeatureTable, opts: TrainOptions): void {

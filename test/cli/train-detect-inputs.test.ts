@@ -69,6 +69,16 @@ describe('train and detect inputs', () => {
     expect(dirAsRules.stderr).toContain('is a directory, not a label rules file');
   });
 
+  it('warns about a class with a handful of rows (a label rule that matched almost nothing)', async () => {
+    const d = dir();
+    const csv = join(d, 'f.csv');
+    writeFileSync(csv, featureCsvText({ rows: 40, value: (row, k) => row + k, label: (row) => (row === 7 ? 'rare' : 'normal') }));
+    const r = await run(['train', '--model', 'rf', '-i', csv, '-o', join(d, 'm.json'), '--report', join(d, 'r.json'), '--threads', '1', '-q']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('class "rare" has only 1 row');
+    expect(r.stderr).not.toContain('"normal"');
+  });
+
   it('refuses a random forest whose labels do not include --normal-label (every row would be SUSPICIOUS)', async () => {
     const d = dir();
     const csv = join(d, 'f.csv');
