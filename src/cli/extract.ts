@@ -3,17 +3,16 @@
 // with --format cic), per host and time window (--level host) or per packet (--level packet). This file
 // only wires options to the extraction loop in src/io/flow-extraction.ts and reports what happened.
 
-import { accessSync, closeSync, constants as fsConstants, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CaptureWarning } from '../capture/frame-batch.js';
 import { decodeStatusNames } from '../decode/packet-meta.js';
-import { ExitCode, inputFileError, MissingInputError, outputFileError, UsageError } from '../errors.js';
+import { ExitCode, inputFileError, MissingInputError, UsageError } from '../errors.js';
 import type { LabelRule } from '../features/flow-labels.js';
 import { endReasonNames, DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from '../flow/flow-table.js';
-import { FileSink, replaceableByRename, trackTempFile, untrackTempFile } from '../io/file-sink.js';
+import { FileSink, replaceableByRename, temporaryPath, trackTempFile, untrackTempFile } from '../io/file-sink.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
-import { refuseOverlappingPaths, type NamedPath } from '../io/output-paths.js';
+import { checkOutputs, type NamedPath } from '../io/output-paths.js';
 import type { Extraction } from '../io/flow-extraction.js';
 import type { ExtractInput } from '../io/flow-inputs.js';
 import { RowRingFailure } from '../io/row-ring.js';
@@ -206,7 +205,6 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
       'give a smaller --max-flows or --max-hosts (the defaults take 128 MiB, about 230,000 flows; ten million flows fit)',
     );
   }
-  prepareOutputDir(output);
   const out = await openOutput(output, extraction, opts.writerThread !== false);
   const { openExtractInput } = await import('../io/flow-inputs.js');
   const status = new StatusLine(io.stderr, opts.quiet === true);
@@ -262,8 +260,8 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
 
 /**
  * Before any reading: every input is there and readable (a typo in the last of 30 captures would otherwise
- * stop the run only after the first 29 were read), and the output is none of the input files (the table
- * would replace the capture, or the rules file, by rename).
+ * stop the run only after the first 29 were read), and the output is writable and none of the input files
+ * (the table would replace the capture, or the rules file, by rename).
  */
 function checkPaths(inputs: string[], output: string, labels: string | undefined): void {
   for (const path of inputs) {
@@ -274,7 +272,7 @@ function checkPaths(inputs: string[], output: string, labels: string | undefined
       throw inputFileError(path, err);
     }
   }
-  refuseOverlappingPaths([['--output', output]], [...inputs.map((path): NamedPath => ['--input', path]), ['--labels', labels]]);
+  checkOutputs([['--output', output]], [...inputs.map((path): NamedPath => ['--input', path]), ['--labels', labels]]);
 }
 
 function defaultInput(): string {
@@ -391,10 +389,9 @@ interface RowOutput {
 
 async function openOutput(path: string, extraction: Extraction, thread: boolean): Promise<RowOutput> {
   if (thread && threadedCsvAvailable()) {
-    probeWritable(path);
     const out = ThreadedCsvOutput.start(path, extraction.columnNames, extraction.formats, extraction.layout);
     // the writer thread's temporary file (FileSink's name), so a second Ctrl+C on this thread can remove it
-    const temp = replaceableByRename(path) ? `${path}.tmp-${process.pid}` : undefined;
+    const temp = replaceableByRename(path) ? temporaryPath(path) : undefined;
     if (temp) trackTempFile(temp);
     extraction.attach(out.rows);
     return {
@@ -432,27 +429,6 @@ async function openOutput(path: string, extraction: Extraction, thread: boolean)
       return err;
     },
   };
-}
-
-/** Creates and removes the file the writer thread will write, so a permission problem shows before reading. */
-function probeWritable(path: string): void {
-  if (!replaceableByRename(path)) return; // a device or a pipe is written in place
-  const probe = `${path}.tmp-${process.pid}`;
-  try {
-    closeSync(openSync(probe, 'w'));
-    rmSync(probe, { force: true });
-  } catch (err) {
-    throw outputFileError(path, err);
-  }
-}
-
-function prepareOutputDir(path: string): void {
-  try {
-    const created = mkdirSync(dirname(resolve(path)), { recursive: true });
-    if (created) giveToInvokingUser(created);
-  } catch (err) {
-    throw outputFileError(path, err);
-  }
 }
 
 function report(summary: ExtractSummary, opts: ExtractOptions, io: CliIo): void {

@@ -6,7 +6,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { BadDataError, ExitCode, UsageError } from '../errors.js';
-import { checkOutputs, writeTextFileAtomically } from '../io/atomic-text-file.js';
+import { writeTextFileAtomically } from '../io/atomic-text-file.js';
+import { checkOutputs } from '../io/output-paths.js';
 import type { FeatureTable } from '../io/feature-table.js';
 import { derivedVersion, FEATURE_SETS, readFeatureSetTable, type FeatureSetName } from '../io/feature-set-table.js';
 import { allRows, selectRows } from '../ml/feature-matrix.js';

@@ -56,6 +56,11 @@ export function removePendingTempFiles(): void {
   pendingTempFiles.clear();
 }
 
+/** The name an atomic output is written under until it is complete (then renamed to `path`). */
+export function temporaryPath(path: string): string {
+  return `${path}.tmp-${process.pid}`;
+}
+
 /**
  * /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: the system's own links to this process's open files
  * (`-o /dev/stdout` to pipe a table on). They are written in place through the link: renaming over one would
@@ -102,7 +107,7 @@ export class FileSink {
     // into those in place; only a regular file (or no file yet) is replaced atomically
     const atomic = options.atomic === true && replaceableByRename(path);
     this.finalPath = atomic ? path : undefined;
-    this.path = atomic ? `${path}.tmp-${process.pid}` : path;
+    this.path = atomic ? temporaryPath(path) : path;
     this.blockBytes = options.blockBytes ?? DEFAULT_BLOCK_BYTES;
     this.buf = Buffer.allocUnsafe(this.blockBytes);
     // never follow a symlink planted at the output path: under sudo that would let a user truncate any file
