@@ -191,12 +191,6 @@ async function detectCommand(opts: DetectOptions, io: CliIo): Promise<number> {
       },
       onProgress: (done, total) => status.update(`reading ${featuresPath}: ${((100 * done) / total).toFixed(0)}%`),
     });
-    if (table.schema.version !== model.schemaVersion) {
-      throw new BadDataError(
-        `${opts.input} holds ${table.schema.version} features but ${modelPath} was trained on ${model.schemaVersion}`,
-        'extract and train with the same netml version: `netml extract`, then `netml train`',
-      );
-    }
     const loaded = performance.now();
     const control: PoolControl = {
       threads,
