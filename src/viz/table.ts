@@ -2,6 +2,7 @@
 // so styling is switched off unless the stream is a terminal and NO_COLOR is unset.
 
 import Table from 'cli-table3';
+import { wrapWords } from './chart-text.js';
 
 export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
@@ -35,24 +36,12 @@ const MIN_VALUE_WIDTH = 24;
 
 /** Wraps each line at spaces to `width` characters; a longer word (a path) is cut, never shortened with an ellipsis. */
 export function wrapText(text: string, width: number): string {
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    let current = '';
-    for (const word of line.split(' ')) {
-      const candidate = current === '' ? word : `${current} ${word}`;
-      if (candidate.length <= width) {
-        current = candidate;
-        continue;
-      }
-      if (current !== '') out.push(current);
-      let rest = word;
-      while (rest.length > width) {
-        out.push(rest.slice(0, width));
-        rest = rest.slice(width);
-      }
-      current = rest;
-    }
-    out.push(current);
-  }
-  return out.join('\n');
+  const pieces = (word: string) => Array.from({ length: Math.max(1, Math.ceil(word.length / width)) }, (_, i) => word.slice(i * width, (i + 1) * width));
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      const wrapped = wrapWords(line.split(' ').flatMap(pieces).join(' '), width);
+      return wrapped.length > 0 ? wrapped : [''];
+    })
+    .join('\n');
 }
