@@ -34,6 +34,7 @@ import {
   type RandomForestModel,
   type RandomForestParams,
 } from '../ml/random-forest.js';
+import { DEFAULT_LABEL } from '../schema/flow-columns.js';
 import { SeededRandom } from '../synth/seeded-random.js';
 import { formatCount, formatSeconds } from '../viz/format.js';
 import { bar, gridTable } from '../viz/grid-table.js';
@@ -471,7 +472,7 @@ function topFeatures(importance: Float64Array, names: string[]): { feature: stri
 function normalLabelOf(table: FeatureTable): string {
   const classes = table.labels?.classes ?? [];
   const usual = table.schema.normalLabel;
-  return !classes.includes(usual) && classes.includes('normal') ? 'normal' : usual;
+  return !classes.includes(usual) && classes.includes(DEFAULT_LABEL) ? DEFAULT_LABEL : usual;
 }
 
 /** Classes too small to learn from or to evaluate: a rules file whose time window missed looks like this. */

@@ -6,11 +6,9 @@
 
 import { KEY_META_WORD, KEY_PORT_WORD } from '../flow/flow-key.js';
 import type { EndReason, FlowTable } from '../flow/flow-table.js';
-import { LABEL_COLUMN } from '../schema/flow-columns.js';
+import { DEFAULT_LABEL, LABEL_COLUMN } from '../schema/flow-columns.js';
 import type { ColumnSpec } from '../schema/packet-columns.js';
 import { ascii, CellFormat, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
-
-export const DEFAULT_LABEL = 'normal';
 
 export interface AddressPattern {
   v6: boolean;

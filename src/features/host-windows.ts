@@ -24,12 +24,12 @@
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { AddressTable, ADDRESS_TABLE_BYTES_PER_SLOT, addressHash, mix32 } from '../flow/address-table.js';
 import { HOST_COLUMNS } from '../schema/host-columns.js';
-import { LABEL_COLUMN } from '../schema/flow-columns.js';
+import { DEFAULT_LABEL, LABEL_COLUMN } from '../schema/flow-columns.js';
 import type { ColumnSpec } from '../schema/packet-columns.js';
 import { DistinctCounters } from './distinct-counter.js';
 import { ascii, CellFormat, FlowRowLayout, repeat } from './feature-group.js';
 import type { RowSink } from './flow-feature-set.js';
-import { DEFAULT_LABEL, matchesAddress, type LabelRule } from './flow-labels.js';
+import { matchesAddress, type LabelRule } from './flow-labels.js';
 
 const F = CellFormat;
 const HOST_FORMATS: readonly CellFormat[] = [

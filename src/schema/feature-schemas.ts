@@ -3,7 +3,7 @@
 // themselves live in flow-columns.ts and packet-columns.ts; this only gathers them for readers.
 
 import { CIC_FEATURE_COLUMNS, CIC_LABEL_COLUMN, CIC_SCHEMA_VERSION, DEFAULT_CIC_LABEL } from './cic-columns.js';
-import { FLOW_COLUMNS, FLOWS_SCHEMA_VERSION, LABEL_COLUMN } from './flow-columns.js';
+import { DEFAULT_LABEL, FLOW_COLUMNS, FLOWS_SCHEMA_VERSION, LABEL_COLUMN } from './flow-columns.js';
 import { HOST_COLUMNS, HOSTS_SCHEMA_VERSION } from './host-columns.js';
 import { PACKET_COLUMNS, PACKETS_SCHEMA_VERSION, type ColumnSpec } from './packet-columns.js';
 import { PACKET_FEATURE_COLUMNS, PACKET_FEATURES_SCHEMA_VERSION } from './packet-feature-columns.js';
@@ -27,9 +27,7 @@ export interface KnownSchema {
   normalLabel: string;
 }
 
-export const LABEL_COLUMN_NAME = LABEL_COLUMN.name;
-
-const LABEL = { labelColumn: LABEL_COLUMN.name, normalLabel: 'normal' };
+const LABEL = { labelColumn: LABEL_COLUMN.name, normalLabel: DEFAULT_LABEL };
 
 /** Every table `netml extract` writes (and packets.csv, which only extract reads); the first is the default. */
 export const KNOWN_SCHEMAS: readonly KnownSchema[] = [

@@ -131,4 +131,6 @@ export const FLOW_COLUMNS: readonly ColumnSpec[] = [
 export const FLOW_CSV_HEADER = FLOW_COLUMNS.map((c) => c.name).join(',');
 
 /** The label column appended by --labels (not part of the feature columns). */
-export const LABEL_COLUMN: ColumnSpec = { name: 'label', type: 'string', description: 'class from the --labels rules; normal when no rule matched' };
+/** the class of rows no --labels rule matched: ordinary traffic */
+export const DEFAULT_LABEL = 'normal';
+export const LABEL_COLUMN: ColumnSpec = { name: 'label', type: 'string', description: `class from the --labels rules; ${DEFAULT_LABEL} when no rule matched` };
