@@ -1,12 +1,12 @@
 // `netml capture`: the first pipeline stage. Frames come from libpcap (live) or a capture file (--read)
 // and leave as dataset/capture.pcap plus dataset/packets.csv; this file only wires options to that loop.
 
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
-import { ExitCode, outputFileError, UsageError } from '../errors.js';
-import { giveToInvokingUser, makeDirectoryForInvokingUser } from '../io/file-ownership.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { giveToInvokingUser } from '../io/file-ownership.js';
+import { makeOutputDirectory } from '../io/atomic-text-file.js';
 import { refuseOverlappingPaths, samePath } from '../io/output-paths.js';
 import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
@@ -256,14 +256,7 @@ function recorderFigures(recorder: PacketRecorder, decodeProblems: DecodeProblem
 }
 
 function prepareOutputs(csvPath: string | undefined, pcapPath: string | undefined): { csvPath?: string; pcapPath?: string } {
-  for (const path of [csvPath, pcapPath]) {
-    if (!path) continue;
-    try {
-      makeDirectoryForInvokingUser(dirname(resolve(path)));
-    } catch (err) {
-      throw outputFileError(path, err);
-    }
-  }
+  for (const path of [csvPath, pcapPath]) if (path) makeOutputDirectory(path);
   return { csvPath, pcapPath };
 }
 
