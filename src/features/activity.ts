@@ -4,7 +4,8 @@
 // closed when the row is written, so every flow has at least one.
 
 import type { PacketMeta } from '../decode/packet-meta.js';
-import type { EndReason, FlowTable } from '../flow/flow-table.js';
+import type { EndReason } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { ACTIVITY_GAP_S, FLOW_ACTIVITY_COLUMNS } from '../schema/flow-columns.js';
 import { CellFormat, repeat, sampleStd, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
 
@@ -52,10 +53,10 @@ export class ActivityGroup implements FlowFeatureGroup {
   readonly columns = FLOW_ACTIVITY_COLUMNS;
   readonly formats = [CellFormat.int, ...repeat(CellFormat.seconds, 8)];
   readonly bytesPerFlow = STRIDE * 8;
-  private readonly table: FlowTable;
+  private readonly table: FlowSlots;
   private readonly s: Float64Array;
 
-  constructor(table: FlowTable) {
+  constructor(table: FlowSlots) {
     this.table = table;
     this.s = new Float64Array(table.capacity * STRIDE);
   }

@@ -12,7 +12,8 @@
 
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { isIcmpQueryWord, KEY_META_WORD, KEY_PORT_WORD } from '../flow/flow-key.js';
-import type { EndReason, FlowTable } from '../flow/flow-table.js';
+import type { EndReason } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { CIC_FEATURE_COLUMNS } from '../schema/cic-columns.js';
 import { ipv4Text, ipv6Text, uintText } from './address-text.js';
 import { CellFormat, repeat, sampleStd, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
@@ -126,12 +127,12 @@ export class CicFlowGroup implements FlowFeatureGroup {
   readonly columns = CIC_FEATURE_COLUMNS;
   readonly formats = CIC_FORMATS;
   readonly bytesPerFlow = STRIDE * 8;
-  private readonly table: FlowTable;
+  private readonly table: FlowSlots;
   private readonly s: Float64Array;
   private readonly text = new Uint8Array(CIC_TEXT_BYTES);
   private readonly groups = new Uint16Array(8);
 
-  constructor(table: FlowTable) {
+  constructor(table: FlowSlots) {
     if (CIC_FORMATS.length !== CIC_FEATURE_COLUMNS.length) throw new Error(`cic: ${CIC_FEATURE_COLUMNS.length} columns but ${CIC_FORMATS.length} formats`);
     this.table = table;
     this.s = new Float64Array(table.capacity * STRIDE);
@@ -394,7 +395,7 @@ export class CicFlowGroup implements FlowFeatureGroup {
 }
 
 /** The CIC groups of --format cic (the label group is appended by the extraction). */
-export function cicFlowGroups(table: FlowTable): FlowFeatureGroup[] {
+export function cicFlowGroups(table: FlowSlots): FlowFeatureGroup[] {
   return [new CicFlowGroup(table)];
 }
 

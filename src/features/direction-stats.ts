@@ -5,7 +5,8 @@
 // so no per-packet values are kept; times are integer nanoseconds, so min/max IATs are exact.
 
 import type { PacketMeta } from '../decode/packet-meta.js';
-import type { EndReason, FlowTable } from '../flow/flow-table.js';
+import type { EndReason } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { FLOW_DIRECTION_COLUMNS } from '../schema/flow-columns.js';
 import { CellFormat, repeat, sampleStd, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
 
@@ -20,7 +21,7 @@ export class DirectionStatsGroup implements FlowFeatureGroup {
   readonly formats = [...DIRECTION_FORMATS, ...DIRECTION_FORMATS, F.seconds, F.decimal, F.decimal, F.decimal];
   // 11 Float64 + 2 Uint32 + 8 Uint32 flags + Int32 window + Int16 TTL, for each of two sides
   readonly bytesPerFlow = 2 * (11 * 8 + 2 * 4 + FLAG_COUNTERS * 4 + 4 + 2);
-  private readonly table: FlowTable;
+  private readonly table: FlowSlots;
   private readonly packets: Float64Array;
   private readonly bytesWire: Float64Array;
   private readonly payloadBytes: Float64Array;
@@ -39,7 +40,7 @@ export class DirectionStatsGroup implements FlowFeatureGroup {
   private readonly initWindow: Int32Array;
   private readonly firstTtl: Int16Array;
 
-  constructor(table: FlowTable) {
+  constructor(table: FlowSlots) {
     this.table = table;
     const n = table.capacity * 2;
     this.packets = new Float64Array(n);

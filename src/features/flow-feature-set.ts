@@ -4,6 +4,7 @@
 
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { FlowTable, flowTableBytesPerFlow, type EndReason, type FlowObserver } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import type { ColumnSpec } from '../schema/packet-columns.js';
 import { ActivityGroup } from './activity.js';
 import { DirectionStatsGroup } from './direction-stats.js';
@@ -20,12 +21,12 @@ export interface RowSink {
 }
 
 /** The groups of features.csv at --level flow, in column order (FLOW_COLUMNS is the same order). */
-export function flowGroups(table: FlowTable): FlowFeatureGroup[] {
+export function flowGroups(table: FlowSlots): FlowFeatureGroup[] {
   return [new FlowIdentityGroup(table), new DirectionStatsGroup(table), new ActivityGroup(table), new TcpStateGroup(table), new FlowOutcomeGroup()];
 }
 
 /** Bytes of table and feature state per flow slot, for sizing --max-flows from a memory budget. */
-export function flowBytesPerSlot(groupsFor: (table: FlowTable) => FlowFeatureGroup[] = flowGroups): number {
+export function flowBytesPerSlot(groupsFor: (table: FlowSlots) => FlowFeatureGroup[] = flowGroups): number {
   const probe = new FlowTable({ idleTimeoutS: 1, activeTimeoutS: 1, maxFlows: 1 });
   return flowTableBytesPerFlow() + groupsFor(probe).reduce((n, g) => n + g.bytesPerFlow, 0);
 }

@@ -4,7 +4,8 @@
 
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { isIcmpQueryWord, KEY_META_WORD, KEY_PORT_WORD } from '../flow/flow-key.js';
-import { clientFromNames, type EndReason, type FlowTable } from '../flow/flow-table.js';
+import { clientFromNames, type EndReason } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { FLOW_IDENTITY_COLUMNS } from '../schema/flow-columns.js';
 import { ascii, CellFormat, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
 
@@ -20,11 +21,11 @@ export class FlowIdentityGroup implements FlowFeatureGroup {
   readonly columns = FLOW_IDENTITY_COLUMNS;
   readonly formats = [F.int, F.timestamp, F.timestamp, F.address, F.address, F.int, F.int, F.int, F.int, F.int, F.text, F.int, F.int, F.text];
   readonly bytesPerFlow = 4;
-  private readonly table: FlowTable;
+  private readonly table: FlowSlots;
   /** ICMP type << 8 | code of the record's first packet; -1 not ICMP */
   private readonly icmp: Int32Array;
 
-  constructor(table: FlowTable) {
+  constructor(table: FlowSlots) {
     this.table = table;
     this.icmp = new Int32Array(table.capacity);
   }

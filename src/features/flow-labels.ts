@@ -5,7 +5,8 @@
 // words, so it costs a few integer compares per rule and flow, no strings.
 
 import { KEY_META_WORD, KEY_PORT_WORD } from '../flow/flow-key.js';
-import type { EndReason, FlowTable } from '../flow/flow-table.js';
+import type { EndReason } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { DEFAULT_LABEL, LABEL_COLUMN } from '../schema/flow-columns.js';
 import type { ColumnSpec } from '../schema/packet-columns.js';
 import { ascii, CellFormat, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
@@ -84,7 +85,7 @@ export class FlowLabelGroup implements FlowFeatureGroup {
   readonly columns: readonly ColumnSpec[];
   readonly formats = [CellFormat.text];
   readonly bytesPerFlow = 0;
-  private readonly table: FlowTable;
+  private readonly table: FlowSlots;
   private readonly rules: readonly LabelRule[];
   private readonly labels: Uint8Array[];
   private readonly defaultName: string;
@@ -93,7 +94,7 @@ export class FlowLabelGroup implements FlowFeatureGroup {
   private readonly counts: Float64Array;
 
   /** `column` and `defaultLabel`: CIC's ' Label' and BENIGN for --format cic, else label and normal. */
-  constructor(table: FlowTable, rules: readonly LabelRule[], column: ColumnSpec = LABEL_COLUMN, defaultLabel = DEFAULT_LABEL) {
+  constructor(table: FlowSlots, rules: readonly LabelRule[], column: ColumnSpec = LABEL_COLUMN, defaultLabel = DEFAULT_LABEL) {
     this.table = table;
     this.rules = rules;
     this.columns = [column];

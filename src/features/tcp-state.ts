@@ -12,7 +12,8 @@
 // that side has sent (Zeek's update_last_seq -> DidRxmit); that also counts duplicates and reordering.
 
 import type { PacketMeta } from '../decode/packet-meta.js';
-import { TcpFlag, type EndReason, type FlowTable } from '../flow/flow-table.js';
+import { TcpFlag, type EndReason } from '../flow/flow-table.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { FLOW_TCP_STATE_COLUMNS } from '../schema/flow-columns.js';
 import { ascii, CellFormat, type FlowFeatureGroup, type FlowRow } from './feature-group.js';
 
@@ -83,7 +84,7 @@ export class TcpStateGroup implements FlowFeatureGroup {
   readonly columns = FLOW_TCP_STATE_COLUMNS;
   readonly formats = [CellFormat.int, CellFormat.int, CellFormat.text, CellFormat.text];
   readonly bytesPerFlow = RECORD;
-  private readonly table: FlowTable;
+  private readonly table: FlowSlots;
   // one RECORD-byte record per flow slot (layout above), seen as bytes, 16-bit and 32-bit words: a flow's
   // TCP state is two cache lines instead of one in each of nine arrays
   private readonly u8: Uint8Array;
@@ -91,7 +92,7 @@ export class TcpStateGroup implements FlowFeatureGroup {
   private readonly u32: Uint32Array;
   private readonly scratch = new Uint8Array(MAX_HISTORY + 1);
 
-  constructor(table: FlowTable) {
+  constructor(table: FlowSlots) {
     this.table = table;
     const records = new ArrayBuffer(table.capacity * RECORD);
     this.u8 = new Uint8Array(records);

@@ -7,7 +7,8 @@
 //   - a least-recently-seen list (slot-index.ts, doubly linked through two Int32Arrays) ordered by the
 //     table's clock, so idle expiry looks only at the list head and costs O(flows expired);
 //   - a full table evicts its least recently seen flow (end reason `evicted`, counted).
-// Feature groups observe the table (FlowObserver): open, update per packet, close with the end reason.
+// Feature groups observe the table (FlowObserver): open, update per packet, close with the end reason; they
+// read a flow's record through FlowSlots (flow-slots.ts), here or replayed on another thread (flow-event-stream.ts).
 //
 // Rules (docs/extract.md explains them to users):
 //   - time is packet time; the clock is the latest timestamp seen. A packet stamped earlier than the one
@@ -27,7 +28,8 @@
 //     sender of the record's first packet.
 
 import type { PacketMeta } from '../decode/packet-meta.js';
-import { FlowKeyBuilder, KEY_META_WORD, KEY_WORDS } from './flow-key.js';
+import { FlowKeyBuilder, KEY_WORDS } from './flow-key.js';
+import { FlowSlots } from './flow-slots.js';
 import { SlotIndex } from './slot-index.js';
 
 export const EndReason = {
@@ -95,15 +97,9 @@ export function flowTableBytesPerFlow(): number {
   return KEY_WORDS * 4 + 32 + 4 + 8 + 32 + 4 + 8 + 4 + 4;
 }
 
-export class FlowTable {
-  readonly capacity: number;
+export class FlowTable extends FlowSlots {
   readonly idleNs: number;
   readonly activeNs: number;
-  /** key words of each slot: keyWords[keyOffset(slot) .. + KEY_WORDS) (flow-key.ts says what each holds) */
-  readonly keyWords: Uint32Array;
-
-  /** whole seconds of the first IP packet; every time is kept relative to it, in ns */
-  baseSec = NaN;
   clockNs = -Infinity;
 
   // counters for the summary
@@ -113,17 +109,9 @@ export class FlowTable {
   recordsOpened = 0;
   readonly endedBy = new Float64Array(endReasonNames.length);
 
-  // per-slot state, one typed array per field (struct of arrays)
-  /** times in ns since baseSec: exact integers in a Float64 up to 104 days from the first packet */
-  private readonly firstNsOf: Float64Array;
-  private readonly lastNsOf: Float64Array;
+  // per-slot state beyond FlowSlots'
   /** the table's clock when the flow last saw a packet: the LRU list is sorted by it */
   private readonly touchNsOf: Float64Array;
-  private readonly flowIdOf: Float64Array;
-  private readonly packetsOf: Uint32Array;
-  private readonly clientSideOf: Uint8Array;
-  private readonly clientFromOf: Uint8Array;
-  private readonly firstSideOf: Uint8Array;
   private readonly finStateOf: Uint8Array;
   /** per side (slot * 2 + side): sequence number just after the FIN */
   private readonly finEndOf: Uint32Array;
@@ -137,19 +125,11 @@ export class FlowTable {
     const capacity = Math.floor(options.maxFlows);
     if (!(capacity >= 1)) throw new RangeError(`maxFlows must be at least 1, got ${options.maxFlows}`);
     if (!(options.idleTimeoutS > 0) || !(options.activeTimeoutS > 0)) throw new RangeError('timeouts must be above 0');
-    this.capacity = capacity;
+    super(capacity);
     this.idleNs = options.idleTimeoutS * 1e9;
     this.activeNs = options.activeTimeoutS * 1e9;
     this.slots = new SlotIndex(capacity);
-    this.keyWords = new Uint32Array(capacity * KEY_WORDS);
-    this.firstNsOf = new Float64Array(capacity);
-    this.lastNsOf = new Float64Array(capacity);
     this.touchNsOf = new Float64Array(capacity);
-    this.flowIdOf = new Float64Array(capacity);
-    this.packetsOf = new Uint32Array(capacity);
-    this.clientSideOf = new Uint8Array(capacity);
-    this.clientFromOf = new Uint8Array(capacity);
-    this.firstSideOf = new Uint8Array(capacity);
     this.finStateOf = new Uint8Array(capacity);
     this.finEndOf = new Uint32Array(capacity * 2);
   }
@@ -166,50 +146,6 @@ export class FlowTable {
 
   attach(observer: FlowObserver): void {
     this.observer = observer;
-  }
-
-  keyOffset(slot: number): number {
-    return slot * KEY_WORDS;
-  }
-
-  /** IP protocol number of a slot's flow. */
-  protocolOf(slot: number): number {
-    return this.keyWords[slot * KEY_WORDS + KEY_META_WORD] & 0xff;
-  }
-
-  /** time of the record's first packet, ns after baseSec */
-  firstNs(slot: number): number {
-    return this.firstNsOf[slot];
-  }
-
-  /** time of the record's last packet so far (during an update: of the packet before), ns after baseSec */
-  lastNs(slot: number): number {
-    return this.lastNsOf[slot];
-  }
-
-  /** 1-based record number, in the order records were opened */
-  flowId(slot: number): number {
-    return this.flowIdOf[slot];
-  }
-
-  /** packets in the record so far */
-  packets(slot: number): number {
-    return this.packetsOf[slot];
-  }
-
-  /** 0/1: which key side is the client */
-  clientSide(slot: number): number {
-    return this.clientSideOf[slot];
-  }
-
-  /** ClientFrom: how the client side was chosen */
-  clientFrom(slot: number): number {
-    return this.clientFromOf[slot];
-  }
-
-  /** the key side that sent the record's first packet */
-  firstSide(slot: number): number {
-    return this.firstSideOf[slot];
   }
 
   /** Feeds one decoded packet; packets without an IP header are only counted. */

@@ -7,14 +7,15 @@
 import type { FrameBatch } from '../capture/frame-batch.js';
 import { decodeFrame } from '../decode/decode-frame.js';
 import { decodeStatusNames, PacketMeta } from '../decode/packet-meta.js';
-import { cicFlowGroups, CIC_TEXT_BYTES } from '../features/cic-flow.js';
 import type { CellFormat, FlowFeatureGroup, FlowRowLayout } from '../features/feature-group.js';
 import { FlowFeatureSet, flowBytesPerSlot, flowGroups, type RowSink } from '../features/flow-feature-set.js';
+import { chooseFlowGroups, type FlowGroupChoice } from '../features/flow-group-choice.js';
 import { FlowLabelGroup, type LabelRule } from '../features/flow-labels.js';
 import { HostWindows, hostBytesPerSlot } from '../features/host-windows.js';
 import { PacketFeatures, packetBytesPerSource } from '../features/packet-features.js';
 import { DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S, endReasonNames, FlowTable, flowTableBytesPerFlow } from '../flow/flow-table.js';
-import { CIC_LABEL_COLUMN, CIC_SCHEMA_VERSION, DEFAULT_CIC_LABEL } from '../schema/cic-columns.js';
+import { CIC_SCHEMA_VERSION } from '../schema/cic-columns.js';
+import type { FlowSlots } from '../flow/flow-slots.js';
 import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
 import { DEFAULT_HOST_WINDOWS_S, HOSTS_SCHEMA_VERSION } from '../schema/host-columns.js';
 import { PACKET_FEATURES_SCHEMA_VERSION } from '../schema/packet-feature-columns.js';
@@ -23,8 +24,9 @@ import { FlowCsvWriter, type ByteSink } from './flow-csv-writer.js';
 
 /**
  * Memory the flow table and its features may take by default (--max-flows = this / bytes per slot). The
- * rest of extract's peak (Node itself ~40 MB, the capture reader ~20 MB, the CSV writer thread ~35 MB with
- * its ring and buffers) measured ~110 MB, so the process stays below 256 MB even when every slot is full.
+ * rest of extract's peak (Node itself ~40 MB, the capture reader ~20 MB, the flow feature and CSV writer
+ * threads ~25 MB each with their rings and buffers) measured ~120 MB, so the process stays below 256 MB even
+ * when every slot is full.
  */
 export const DEFAULT_FLOW_MEMORY_BYTES = 128 * 1024 * 1024;
 /** The host level's budget: its per-host windows, distinct counters and table (--max-hosts from it). */
@@ -34,7 +36,7 @@ export const DEFAULT_PACKET_FLOW_MEMORY_BYTES = 64 * 1024 * 1024;
 /** ... and per-source sliding windows. */
 export const DEFAULT_SOURCE_MEMORY_BYTES = 32 * 1024 * 1024;
 
-export function defaultMaxFlows(groupsFor: (table: FlowTable) => FlowFeatureGroup[] = flowGroups): number {
+export function defaultMaxFlows(groupsFor: (table: FlowSlots) => FlowFeatureGroup[] = flowGroups): number {
   return Math.floor(DEFAULT_FLOW_MEMORY_BYTES / flowBytesPerSlot(groupsFor));
 }
 
@@ -153,16 +155,10 @@ export abstract class Extraction {
   protected abstract meter(meta: PacketMeta, tsSec: number, tsNsec: number, wireLen: number): void;
 }
 
-export interface FlowExtractionOptions {
+export interface FlowExtractionOptions extends FlowGroupChoice {
   idleTimeoutS?: number;
   activeTimeoutS?: number;
   maxFlows?: number;
-  /** the feature groups; default the standard flow groups (more can be appended, e.g. a label) */
-  groups?: (table: FlowTable) => FlowFeatureGroup[];
-  /** `cic`: CICFlowMeter's column set instead of netml's (groups is then ignored) */
-  format?: 'netml' | 'cic';
-  /** --labels rules (a label column is added) */
-  rules?: readonly LabelRule[];
 }
 
 /** --level flow: one row per flow record. */
@@ -176,24 +172,15 @@ export class FlowExtraction extends Extraction {
 
   constructor(options: FlowExtractionOptions = {}) {
     super();
-    const cic = options.format === 'cic';
     this.labelled = options.rules !== undefined || options.groups !== undefined;
-    const rules = options.rules;
-    let groupsFor = options.groups ?? flowGroups;
-    if (cic) {
-      // CIC-IDS2017's CSVs always end with the Label column: BENIGN unless a rule says otherwise
-      groupsFor = (t) => [...cicFlowGroups(t), new FlowLabelGroup(t, rules ?? [], CIC_LABEL_COLUMN, DEFAULT_CIC_LABEL)];
-    } else if (rules !== undefined) {
-      const base = groupsFor;
-      groupsFor = (t) => [...base(t), new FlowLabelGroup(t, rules)];
-    }
-    this.schemaVersion = cic ? CIC_SCHEMA_VERSION : FLOWS_SCHEMA_VERSION;
+    const { groupsFor, textBytes } = chooseFlowGroups(options);
+    this.schemaVersion = options.format === 'cic' ? CIC_SCHEMA_VERSION : FLOWS_SCHEMA_VERSION;
     this.table = new FlowTable({
       idleTimeoutS: options.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S,
       activeTimeoutS: options.activeTimeoutS ?? DEFAULT_ACTIVE_TIMEOUT_S,
       maxFlows: options.maxFlows ?? defaultMaxFlows(groupsFor),
     });
-    this.features = new FlowFeatureSet(groupsFor(this.table), cic ? CIC_TEXT_BYTES : undefined);
+    this.features = new FlowFeatureSet(groupsFor(this.table), textBytes);
     this.table.attach(this.features);
   }
 
