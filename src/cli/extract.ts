@@ -13,9 +13,10 @@ import { endReasonNames, DEFAULT_ACTIVE_TIMEOUT_S, DEFAULT_IDLE_TIMEOUT_S } from
 import { FileSink, replaceableByRename, temporaryPath, trackTempFile, untrackTempFile } from '../io/file-sink.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
 import { checkOutputs, type NamedPath } from '../io/output-paths.js';
-import type { Extraction } from '../io/flow-extraction.js';
+import type { Extraction, FlowExtraction } from '../io/flow-extraction.js';
 import type { ExtractInput } from '../io/flow-inputs.js';
-import { RowRingFailure } from '../io/row-ring.js';
+import { RingConsumerFailure } from '../io/shared-ring.js';
+import { ThreadedFlowFeatures, threadedFlowFeaturesAvailable, type FeatureThreadColumns } from '../io/threaded-flow-features.js';
 import { ThreadedCsvOutput, threadedCsvAvailable } from '../io/threaded-csv-output.js';
 import { DEFAULT_HOST_WINDOWS_S } from '../schema/host-columns.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
@@ -107,7 +108,7 @@ export function registerExtract(program: Command, io: CliIo, result: { exitCode:
     )
     .option('--max-hosts <n>', 'addresses held at once (--level host: hosts with open windows; --level packet: sources with recent-activity windows); when full, the least recently seen is evicted', parsePositiveInt)
     .option('--labels <file>', 'add a label column from rules (JSON or CSV: class, src, dst, src_port, dst_port, protocol, start, end); default class normal')
-    .option('--no-writer-thread', 'format and write the CSV on the main thread (default: a second thread does it)')
+    .option('--no-writer-thread', 'do everything on the main thread (default: flow features on a second thread, CSV formatting on a third)')
     .option('--json', 'print the final summary as JSON on stdout')
     .option('-q, --quiet', 'no progress line and no summary table (errors and warnings still go to stderr)')
     .addHelpText('after', EXAMPLES)
@@ -205,7 +206,7 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
       'give a smaller --max-flows or --max-hosts (the defaults take 128 MiB, about 230,000 flows; ten million flows fit)',
     );
   }
-  const out = await openOutput(output, extraction, opts.writerThread !== false);
+  const out = await openOutput(output, extraction, opts.writerThread !== false, { format: opts.format === 'cic' ? 'cic' : 'netml', rules });
   const { openExtractInput } = await import('../io/flow-inputs.js');
   const status = new StatusLine(io.stderr, opts.quiet === true);
   const started = performance.now();
@@ -222,7 +223,7 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   };
   // no timer at all when the line is not shown (not a terminal, or --quiet)
   const timer = status.enabled ? setInterval(showProgress, 250) : undefined;
-  let nonFiniteCells = 0;
+  let written: WrittenRows = { nonFiniteCells: 0 };
   const interruption = new Interruption({ once: true });
   try {
     for (fileIndex = 0; fileIndex < inputs.length && !interruption.interrupted; fileIndex++) {
@@ -241,7 +242,7 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
     }
     // what is still open becomes rows a few thousand at a time, so the output queue stays bounded
     while (!extraction.flush(FLUSH_STEP)) await out.afterBatch();
-    nonFiniteCells = (await out.close()).nonFiniteCells;
+    written = await out.close();
   } catch (err) {
     throw await out.abort(err);
   } finally {
@@ -251,8 +252,8 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
   }
   giveToInvokingUser(output);
   const elapsedSeconds = (performance.now() - started) / 1000;
-  const summary = summarize(extraction, opts, output, summaryInputs, elapsedSeconds, nonFiniteCells, interruption.interrupted);
-  const labels = extraction.labelCounts();
+  const summary = summarize(extraction, opts, output, summaryInputs, elapsedSeconds, written, interruption.interrupted);
+  const labels = written.labelCounts ?? extraction.labelCounts();
   if (labels) summary.labels = { rules: opts.labels!, rowsByClass: labels, ...(rulesNotApplied.length > 0 ? { rulesNotApplied } : {}) };
   report(summary, opts, io);
   return interruption.interrupted ? ExitCode.interrupted : ExitCode.ok;
@@ -318,7 +319,7 @@ function summarize(
   output: string,
   inputs: ExtractSummary['inputs'],
   elapsedSeconds: number,
-  nonFiniteCells: number,
+  written: WrittenRows,
   interrupted: boolean,
 ): ExtractSummary {
   const counts = extraction.counts;
@@ -338,10 +339,10 @@ function summarize(
     wireBytes: extraction.wireBytes,
     decodeProblems,
     timeBackwardsPackets: counts.timeBackwardsPackets,
-    rows: counts.rowsWritten,
+    rows: written.rowsWritten ?? counts.rowsWritten,
     elapsedSeconds,
     packetsPerSecond: elapsedSeconds > 0 ? extraction.packets / elapsedSeconds : 0,
-    nonFiniteCells,
+    nonFiniteCells: written.nonFiniteCells,
     interrupted,
   };
   const table = 'table' in extraction ? (extraction as { table: import('../flow/flow-table.js').FlowTable }).table : undefined;
@@ -378,34 +379,56 @@ function summarize(
   return summary;
 }
 
-/** Where the rows go: a writer thread when the compiled worker is there, else this thread with async writes. */
+/** What the output reports when closed; rows and classes when another thread counted them. */
+interface WrittenRows {
+  nonFiniteCells: number;
+  rowsWritten?: number;
+  labelCounts?: Record<string, number>;
+}
+
+/**
+ * Where the rows go: with the compiled workers there, a writer thread, and for flow tables a feature thread
+ * before it (threaded-flow-features.ts); else this thread with async writes.
+ */
 interface RowOutput {
   /** between batches: hand rows over / let writes drain (backpressure) */
   afterBatch(): Promise<void>;
-  close(): Promise<{ nonFiniteCells: number }>;
+  close(): Promise<WrittenRows>;
   /** drops the partial file; returns the error to throw (the writer's own when it caused the failure) */
   abort(err: unknown): Promise<unknown>;
 }
 
-async function openOutput(path: string, extraction: Extraction, thread: boolean): Promise<RowOutput> {
+async function openOutput(path: string, extraction: Extraction, thread: boolean, columns: FeatureThreadColumns): Promise<RowOutput> {
   if (thread && threadedCsvAvailable()) {
     const out = ThreadedCsvOutput.start(path, extraction.columnNames, extraction.formats, extraction.layout);
     // the writer thread's temporary file (FileSink's name), so a second Ctrl+C on this thread can remove it
     const temp = replaceableByRename(path) ? temporaryPath(path) : undefined;
     if (temp) trackTempFile(temp);
-    extraction.attach(out.rows);
+    const features =
+      extraction.level === 'flow' && threadedFlowFeaturesAvailable() ? new ThreadedFlowFeatures((extraction as FlowExtraction).table, out.shared, columns) : undefined;
+    if (features === undefined) extraction.attach(out.rows);
     return {
-      afterBatch: async () => out.publish(),
+      afterBatch: async () => (features ?? out).publish(),
       close: async () => {
         try {
-          return await out.close();
+          const counted = await features?.close();
+          const written = await out.close(features === undefined);
+          return counted ? { ...counted, nonFiniteCells: written.nonFiniteCells + counted.nonFiniteCells } : written;
         } finally {
           if (temp) untrackTempFile(temp);
         }
       },
       abort: async (err) => {
         try {
-          if (err instanceof RowRingFailure) return await out.failure();
+          if (err instanceof RingConsumerFailure) {
+            if (out.failed) return await out.failure();
+            if (features?.failed) {
+              const failure = await features.failure();
+              await out.abort();
+              return failure;
+            }
+          }
+          await features?.abort();
           await out.abort();
           return err;
         } finally {

@@ -4,10 +4,10 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CellFormat } from '../features/feature-group.js';
-import { NetmlError } from '../errors.js';
 import { FileSink } from './file-sink.js';
 import { FlowCsvWriter } from './flow-csv-writer.js';
 import { RowRingConsumer } from './row-ring.js';
+import { threadError, type ThreadError } from './worker-channel.js';
 
 export interface WriterThreadData {
   shared: SharedArrayBuffer;
@@ -18,11 +18,7 @@ export interface WriterThreadData {
   textBytes: number;
 }
 
-export type WriterThreadMessage =
-  | { type: 'ready' }
-  | { type: 'done'; nonFiniteCells: number; bytes: number }
-  | { type: 'aborted' }
-  | { type: 'error'; message: string; hint?: string; exitCode?: number };
+export type WriterThreadMessage = { type: 'ready' } | { type: 'done'; nonFiniteCells: number; bytes: number } | { type: 'aborted' } | ThreadError;
 
 const data = workerData as WriterThreadData;
 const port = parentPort!;
@@ -33,7 +29,10 @@ try {
   const writer = new FlowCsvWriter(sink, data.columnNames, data.formats, data.textBytes);
   consumer = new RowRingConsumer(data.shared, writer.layout);
   port.postMessage({ type: 'ready' } satisfies WriterThreadMessage);
-  const outcome = consumer.run((row) => writer.writeRow(row));
+  const outcome = consumer.runRows(
+    (row) => writer.writeRow(row),
+    (line, length) => writer.appendLine(line, length),
+  );
   if (outcome === 'aborted') {
     sink.abandon();
     port.postMessage({ type: 'aborted' } satisfies WriterThreadMessage);
@@ -44,11 +43,5 @@ try {
 } catch (err) {
   consumer?.fail();
   sink?.abandon();
-  const e = err as Error;
-  port.postMessage({
-    type: 'error',
-    message: e?.message ?? String(err),
-    hint: err instanceof NetmlError ? err.hint : undefined,
-    exitCode: err instanceof NetmlError ? err.exitCode : undefined,
-  } satisfies WriterThreadMessage);
+  port.postMessage(threadError(err) satisfies WriterThreadMessage);
 }

@@ -110,6 +110,14 @@ export class FlowCsvWriter implements RowSink {
     return this.counter.nonFinite;
   }
 
+  /** Appends a line another thread formatted (its newline included). */
+  appendLine(bytes: Uint8Array, length: number): void {
+    const sink = this.sink;
+    sink.ensure(length);
+    sink.buf.set(length === bytes.length ? bytes : bytes.subarray(0, length), sink.pos);
+    sink.pos += length;
+  }
+
   /** Formats one row (laid out as this.layout says) and appends it to the sink. */
   writeRow(row: FlowRow): void {
     const sink = this.sink;

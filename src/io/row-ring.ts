@@ -1,149 +1,134 @@
-// A ring of FlowRows in a SharedArrayBuffer: the extract loop fills rows on the main thread and a worker
-// thread formats them as CSV and writes the file (flow-csv-worker.ts). On a SYN flood almost every packet
-// ends a flow, and formatting its ~76 cells cost as much as everything else together; on a second core it
-// costs the main thread nothing. One producer, one consumer; counters in an Int32Array, Atomics.wait when
-// the ring is full (producer) or empty (consumer), so memory stays bounded by the ring.
+// Finished FlowRows in a shared ring (shared-ring.ts): the thread that meters flows fills rows and the
+// writer thread formats them as CSV and writes the file (flow-csv-worker.ts). On a SYN flood almost every
+// packet ends a flow, and formatting its ~76 cells cost as much as everything else together; on another
+// core it costs the metering thread nothing.
+// When the writer falls behind (the ring more than half full), the producer formats rows itself and puts
+// the CSV line in the record instead: the work moves to whichever thread has time, rows stay in order.
 
-import { FlowRow, type FlowRowLayout } from '../features/feature-group.js';
+import { FlowRow, type CellFormat, type FlowRowLayout } from '../features/feature-group.js';
 import type { RowSink } from '../features/flow-feature-set.js';
+import { FlowCsvWriter, type ByteSink } from './flow-csv-writer.js';
+import { createSharedRing, ringCapacity, RING_CONTROL_BYTES, RingConsumer, RingProducer } from './shared-ring.js';
 
-const WRITTEN = 0;
-const READ = 1;
-const DONE = 2;
-const FAILED = 3;
-const ABORTED = 4;
-const CONTROL_BYTES = 64;
-/** rows are published to the consumer in groups: a notify per row would cost more than the row */
-const PUBLISH_EVERY = 256;
-const WAIT_MS = 1000;
+const CSV_WRITER_THREAD = 'CSV writer thread';
+/** each record: the length of its CSV line when the producer formatted it (0: a row to format), then the row */
+const RECORD_HEADER_BYTES = 8;
 
 export function createRowRing(layout: FlowRowLayout, capacity: number): SharedArrayBuffer {
-  return new SharedArrayBuffer(CONTROL_BYTES + layout.bytes * capacity);
+  return createSharedRing(recordBytes(layout), capacity);
 }
 
-function rowViews(shared: SharedArrayBuffer, layout: FlowRowLayout): FlowRow[] {
-  const capacity = (shared.byteLength - CONTROL_BYTES) / layout.bytes;
-  return Array.from({ length: capacity }, (_, i) => new FlowRow(layout, shared, CONTROL_BYTES + i * layout.bytes));
+function recordBytes(layout: FlowRowLayout): number {
+  return RECORD_HEADER_BYTES + layout.bytes;
 }
 
-/** The main thread's side: a RowSink whose rows another thread formats. */
-export class RowRingProducer implements RowSink {
-  private readonly control: Int32Array;
-  private readonly rows: FlowRow[];
-  private written = 0;
-  private published = 0;
-  private readSeen = 0;
+interface RingRecords {
+  rows: FlowRow[];
+  /** per record: the bytes of its row area, where a formatted line goes */
+  lines: Uint8Array[];
+  /** lineLength[record * 2]: a formatted line's length */
+  lineLength: Int32Array;
+}
 
-  constructor(shared: SharedArrayBuffer, layout: FlowRowLayout) {
-    this.control = new Int32Array(shared, 0, CONTROL_BYTES / 4);
-    this.rows = rowViews(shared, layout);
+function ringRecords(shared: SharedArrayBuffer, layout: FlowRowLayout): RingRecords {
+  const bytes = recordBytes(layout);
+  const capacity = ringCapacity(shared, bytes);
+  const rowAt = (i: number) => RING_CONTROL_BYTES + i * bytes + RECORD_HEADER_BYTES;
+  return {
+    rows: Array.from({ length: capacity }, (_, i) => new FlowRow(layout, shared, rowAt(i))),
+    lines: Array.from({ length: capacity }, (_, i) => new Uint8Array(shared, rowAt(i), layout.bytes)),
+    lineLength: new Int32Array(shared, RING_CONTROL_BYTES, (capacity * bytes) / 4),
+  };
+}
+
+/** A growable buffer the producer formats a line into before copying it into the record. */
+class LineBuffer implements ByteSink {
+  buf = new Uint8Array(64 * 1024);
+  pos = 0;
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+}
+
+/** The metering thread's side: a RowSink whose rows another thread formats (or this one, when that one lags). */
+export class RowRingProducer extends RingProducer implements RowSink {
+  private readonly records: RingRecords;
+  private readonly recordWords: number;
+  private readonly line = new LineBuffer();
+  private readonly formatter: FlowCsvWriter | undefined;
+  private current = 0;
+
+  /** `columnNames` and `formats`: to format rows here when the writer lags (without them, never). */
+  constructor(shared: SharedArrayBuffer, layout: FlowRowLayout, csv?: { columnNames: readonly string[]; formats: readonly CellFormat[] }) {
+    super(shared, recordBytes(layout), CSV_WRITER_THREAD);
+    this.records = ringRecords(shared, layout);
+    this.recordWords = recordBytes(layout) / 4;
+    if (csv) {
+      this.formatter = new FlowCsvWriter(this.line, csv.columnNames, csv.formats, layout.textBytes);
+      this.line.pos = 0; // the header line: the writer thread writes it
+    }
+  }
+
+  /** cells this side formatted that were not finite numbers (see FlowCsvWriter.nonFiniteCells) */
+  get nonFiniteCells(): number {
+    return this.formatter?.nonFiniteCells ?? 0;
   }
 
   nextRow(): FlowRow {
-    if (this.written - this.readSeen >= this.rows.length) this.waitForSpace();
-    return this.rows[this.written % this.rows.length];
+    this.current = this.reserve();
+    return this.records.rows[this.current];
   }
 
-  commit(): void {
-    this.written++;
-    if (this.written - this.published >= PUBLISH_EVERY) this.publish();
-  }
-
-  /** Hands every committed row to the consumer (call at the end of each batch). */
-  publish(): void {
-    if (this.published === this.written) return;
-    Atomics.store(this.control, WRITTEN, this.written | 0);
-    Atomics.notify(this.control, WRITTEN);
-    this.published = this.written;
-  }
-
-  /** No more rows: the consumer finishes the file. */
-  finish(): void {
-    this.publish();
-    Atomics.store(this.control, DONE, 1);
-    Atomics.notify(this.control, WRITTEN);
-  }
-
-  /** Stop without finishing: the consumer drops the partial file. */
-  abort(): void {
-    Atomics.store(this.control, ABORTED, 1);
-    Atomics.notify(this.control, WRITTEN);
-  }
-
-  get consumerFailed(): boolean {
-    return Atomics.load(this.control, FAILED) === 1;
-  }
-
-  private waitForSpace(): void {
-    this.publish();
-    for (;;) {
-      const read = Atomics.load(this.control, READ);
-      this.readSeen = this.written - ((this.written - read) | 0);
-      if (this.written - this.readSeen < this.rows.length) return;
-      // the consumer reports its failure through a message; stop waiting for a ring it will never empty
-      if (this.consumerFailed) throw new RowRingFailure();
-      Atomics.wait(this.control, READ, read, WAIT_MS);
+  override commit(): void {
+    const r = this.current;
+    const header = r * this.recordWords;
+    this.records.lineLength[header] = 0;
+    if (this.formatter !== undefined && this.backlog > this.capacity / 2) {
+      const line = this.line;
+      line.pos = 0;
+      this.formatter.writeRow(this.records.rows[r]);
+      const into = this.records.lines[r];
+      // a line longer than the row it came from (never seen: a row takes ~900 bytes, its line ~300) stays a row
+      if (line.pos <= into.length) {
+        into.set(line.buf.subarray(0, line.pos));
+        this.records.lineLength[header] = line.pos;
+      }
     }
-  }
-}
-
-/** Thrown by the producer when the consumer has stopped; the owner then reports the consumer's error. */
-export class RowRingFailure extends Error {
-  constructor() {
-    super('the CSV writer thread stopped');
+    super.commit();
   }
 }
 
 /** The writer thread's side. */
-export class RowRingConsumer {
-  private readonly control: Int32Array;
-  private readonly rows: FlowRow[];
-  private read = 0;
+export class RowRingConsumer extends RingConsumer {
+  private readonly records: RingRecords;
+  private readonly recordWords: number;
 
   constructor(shared: SharedArrayBuffer, layout: FlowRowLayout) {
-    this.control = new Int32Array(shared, 0, CONTROL_BYTES / 4);
-    this.rows = rowViews(shared, layout);
+    super(shared, recordBytes(layout));
+    this.records = ringRecords(shared, layout);
+    this.recordWords = recordBytes(layout) / 4;
   }
 
   /**
-   * Passes every published row to `consume`, waiting for more, until the producer finishes ('done') or
-   * aborts ('aborted').
+   * Passes every published record to `row` (a row to format) or `line` (a line the producer formatted: its
+   * first `length` bytes), waiting for more, until the producer finishes or aborts.
    */
-  run(consume: (row: FlowRow) => void): 'done' | 'aborted' {
-    for (;;) {
-      const written = Atomics.load(this.control, WRITTEN);
-      const state = this.take(consume);
-      if (state !== 'empty') return state;
-      Atomics.wait(this.control, WRITTEN, written, WAIT_MS);
-    }
+  runRows(row: (row: FlowRow) => void, line: (bytes: Uint8Array, length: number) => void): 'done' | 'aborted' {
+    return this.run((r) => this.pass(r, row, line));
   }
 
-  /** Passes the rows published so far to `consume`, without waiting. */
-  take(consume: (row: FlowRow) => void): 'empty' | 'done' | 'aborted' {
-    const control = this.control;
-    const capacity = this.rows.length;
-    for (;;) {
-      if (Atomics.load(control, ABORTED) === 1) return 'aborted';
-      const done = Atomics.load(control, DONE) === 1;
-      let available = (Atomics.load(control, WRITTEN) - this.read) | 0;
-      if (available === 0) return done ? 'done' : 'empty';
-      while (available > 0) {
-        consume(this.rows[this.read % capacity]);
-        this.read++;
-        available--;
-        if ((this.read & 63) === 0) {
-          Atomics.store(control, READ, this.read | 0);
-          Atomics.notify(control, READ);
-        }
-      }
-      Atomics.store(control, READ, this.read | 0);
-      Atomics.notify(control, READ);
-    }
+  /** The same for the records published so far, without waiting. */
+  takeRows(row: (row: FlowRow) => void, line: (bytes: Uint8Array, length: number) => void): 'empty' | 'done' | 'aborted' {
+    return this.take((r) => this.pass(r, row, line));
   }
 
-  /** Tells the producer that no row will be consumed any more. */
-  fail(): void {
-    Atomics.store(this.control, FAILED, 1);
-    Atomics.notify(this.control, READ);
+  private pass(r: number, row: (row: FlowRow) => void, line: (bytes: Uint8Array, length: number) => void): void {
+    const length = this.records.lineLength[r * this.recordWords];
+    if (length > 0) line(this.records.lines[r], length);
+    else row(this.records.rows[r]);
   }
 }
