@@ -100,7 +100,7 @@ export function registerExtract(program: Command, io: CliIo, result: { exitCode:
     .option('--format <format>', 'flow columns: netml, or cic (CICFlowMeter / CIC-IDS2017 column names)', 'netml')
     .option('--idle-timeout <seconds>', 'end a flow after this long without a packet', parsePositiveNumber, DEFAULT_IDLE_TIMEOUT_S)
     .option('--active-timeout <seconds>', 'end a flow record this long after its first packet (a continuation record follows)', parsePositiveNumber, DEFAULT_ACTIVE_TIMEOUT_S)
-    .option('--max-flows <n>', 'flows held at once; when full, the least recently seen is evicted (default: what fits in 128 MiB, ~230,000)', parsePositiveInt)
+    .option('--max-flows <n>', 'flows held at once; when full, the least recently seen is evicted (default: what fits in 120 MiB, ~215,000)', parsePositiveInt)
     .addOption(
       new Option('--windows <seconds>', '--level host: window sizes, whole seconds separated by commas')
         .argParser(parseWindows)
@@ -203,7 +203,7 @@ async function extract(opts: ExtractOptions, io: CliIo): Promise<number> {
     if (!(err instanceof RangeError)) throw err;
     throw new UsageError(
       `--max-flows ${opts.maxFlows ?? '(default)'} / --max-hosts ${opts.maxHosts ?? '(default)'}: the tables cannot be allocated (${err.message})`,
-      'give a smaller --max-flows or --max-hosts (the defaults take 128 MiB, about 230,000 flows; ten million flows fit)',
+      'give a smaller --max-flows or --max-hosts (the defaults take 120 MiB, about 215,000 flows; ten million flows fit)',
     );
   }
   const out = await openOutput(output, extraction, opts.writerThread !== false, { format: opts.format === 'cic' ? 'cic' : 'netml', rules });

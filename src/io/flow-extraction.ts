@@ -25,10 +25,10 @@ import { FlowCsvWriter, type ByteSink } from './flow-csv-writer.js';
 /**
  * Memory the flow table and its features may take by default (--max-flows = this / bytes per slot). The
  * rest of extract's peak (Node itself ~40 MB, the capture reader ~20 MB, the flow feature and CSV writer
- * threads ~25 MB each with their rings and buffers) measured ~120 MB, so the process stays below 256 MB even
- * when every slot is full.
+ * threads ~25 MB each with their rings and buffers) measured ~110-120 MB, so the process stays below 256 MB
+ * even when every slot is full: the SYN flood bench peaks at 225 MiB, 238 MiB with --format cic.
  */
-export const DEFAULT_FLOW_MEMORY_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_FLOW_MEMORY_BYTES = 120 * 1024 * 1024;
 /** The host level's budget: its per-host windows, distinct counters and table (--max-hosts from it). */
 export const DEFAULT_HOST_MEMORY_BYTES = 64 * 1024 * 1024;
 /** The packet level keeps a flow table without feature groups (direction, position in the flow) ... */

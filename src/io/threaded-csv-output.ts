@@ -10,8 +10,8 @@ import { RingConsumerFailure } from './shared-ring.js';
 import { threadModuleAvailable, WorkerChannel, type ThreadError } from './worker-channel.js';
 
 const WORKER_URL = new URL('./flow-csv-worker.js', import.meta.url);
-/** rows in flight; at ~0.9 KB a row this is ~4 MB */
-const RING_ROWS = 4096;
+/** rows in flight; at ~0.9 KB a row this is ~2 MB (the producer formats rows itself when the writer lags) */
+const RING_ROWS = 2048;
 
 export function threadedCsvAvailable(): boolean {
   return threadModuleAvailable(WORKER_URL);

@@ -27,7 +27,7 @@ async function extract(args: string[]): Promise<{ csv: string; summary: Record<s
 describe.skipIf(!built)('extract on threads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'netml-threads-'));
   const capture = join(dir, 'office.pcap');
-  // enough flows that rows pass through the rings many times over (a ring holds 4,096 rows)
+  // enough flows that rows pass through the rings many times over (the writer's ring holds 2,048 rows)
   writeTimedPcap(capture, officeFrames({ seed: 11, rounds: 40, floodSynsPerRound: 4000 }));
   const rules = join(dir, 'rules.json');
   writeFileSync(rules, JSON.stringify(officeAttackLabels({ startEpochS: 1_700_000_000, rounds: 40, clients: 3 })));
