@@ -237,8 +237,10 @@ export async function extractSuite({ dataDir, quick = false }) {
     targets: {
       'SYN flood packets/s >= 1,000,000': floodPps >= 1e6,
       'SYN flood >= 5x Argus': argusFlood ? argusFlood.seconds / floodRun.seconds >= 5 : 'skipped',
-      'office traffic packets/s >= 2,000,000': officePps >= 2e6,
-      'peak RSS < 256 MB': [floodRun, flood5Run, officeRun, office5Run].every((m) => m === null || m.peakRssMb < 256),
+      // the issue fixes the flood's size (about 1M packets) but not the office capture's: both sizes are shown
+      'office traffic packets/s >= 2,000,000, on 1M packets (office-1x)': officePps >= 2e6,
+      'office traffic packets/s >= 2,000,000, on 5M packets (office-5x)': office5Run ? office5.packets / office5Run.seconds >= 2e6 : 'skipped (--quick)',
+      'peak RSS < 256 MB (every netml extract run above)': rows.filter((r) => r.name.startsWith('netml extract') && r.peakRssMb !== undefined).every((r) => r.peakRssMb < 256),
       'SYN flood RSS within 10% at 5x': within10(flood5Run, floodRun),
       'office RSS within 10% at 5x': within10(office5Run, officeRun),
     },
