@@ -1,6 +1,7 @@
 // The flow feature thread of `netml extract`: replays the flow table's events from the extract thread
 // (flow-event-stream.ts) into the feature groups, and hands each finished row to the CSV writer thread
-// (row-ring.ts), formatting rows itself when the writer lags. Started by threaded-flow-features.ts; reports 'done' with its counts, or 'error'.
+// (row-ring.ts), formatting rows itself when the writer lags. Started by threaded-flow-features.ts; reports
+// 'done' with its counts, or 'error'.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { FlowFeatureSet } from '../features/flow-feature-set.js';
