@@ -1,9 +1,9 @@
 // The flow table's events (open, update per packet, close: FlowObserver) as fixed 64-byte records in a
 // shared ring (io/shared-ring.ts), so the flow features can be computed on a second thread while the first
-// reads, decodes and keeps the table. On ordinary traffic the feature groups cost about as much as
-// everything else together; this halves the work of the reading thread. The other side replays the
-// events, in order, into a copy of the table's per-slot state (FlowSlotsReplica) and a PacketMeta holding
-// the fields the groups read, so the groups compute exactly what they compute beside the table.
+// reads, decodes and keeps the table (of ~440 ns per packet of ordinary traffic on one thread, the groups
+// take ~200; encoding and replaying an event costs a few). The other side replays the events, in order, into
+// a copy of the table's per-slot state (FlowSlotsReplica) and a PacketMeta holding the fields the groups
+// read, so the groups compute exactly what they compute beside the table.
 //
 // Record layout, 16 Int32 words (Float64 where named):
 //   open:   kind | continued, first side, client side, client-from bits; slot; key words (10); first time and

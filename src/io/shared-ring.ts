@@ -83,6 +83,11 @@ export class RingProducer {
     return Atomics.load(this.control, FAILED) === 1;
   }
 
+  /** Throws RingConsumerFailure when the consumer has stopped (its owner then fetches the consumer's error). */
+  checkConsumer(): void {
+    if (this.consumerFailed) throw new RingConsumerFailure(this.consumerName);
+  }
+
   /** records committed that the consumer has not taken yet */
   get backlog(): number {
     return (this.written - Atomics.load(this.control, READ)) | 0;
@@ -95,7 +100,7 @@ export class RingProducer {
       this.readSeen = this.written - ((this.written - read) | 0);
       if (this.written - this.readSeen < this.capacity) return;
       // the consumer reports its failure through a message; stop waiting for a ring it will never empty
-      if (this.consumerFailed) throw new RingConsumerFailure(this.consumerName);
+      this.checkConsumer();
       Atomics.wait(this.control, READ, read, WAIT_MS);
     }
   }

@@ -6,7 +6,6 @@ import type { CellFormat, FlowRowLayout } from '../features/feature-group.js';
 import { CannotWriteError, NetmlError } from '../errors.js';
 import type { WriterThreadData, WriterThreadMessage } from './flow-csv-worker.js';
 import { createRowRing, RowRingProducer } from './row-ring.js';
-import { RingConsumerFailure } from './shared-ring.js';
 import { threadModuleAvailable, WorkerChannel, type ThreadError } from './worker-channel.js';
 
 const WORKER_URL = new URL('./flow-csv-worker.js', import.meta.url);
@@ -51,7 +50,7 @@ export class ThreadedCsvOutput {
   /** Publishes the rows filled so far; rethrows the writer thread's error if it stopped. */
   publish(): void {
     this.rows.publish();
-    if (this.rows.consumerFailed) throw new RingConsumerFailure('CSV writer thread');
+    this.rows.checkConsumer();
   }
 
   /**

@@ -10,7 +10,6 @@ import type { LabelRule } from '../features/flow-labels.js';
 import { createFlowEventRing, FlowEventProducer } from '../flow/flow-event-stream.js';
 import type { FlowTable } from '../flow/flow-table.js';
 import type { FeatureThreadData, FeatureThreadMessage } from './flow-features-worker.js';
-import { RingConsumerFailure } from './shared-ring.js';
 import { threadModuleAvailable, WorkerChannel, type ThreadError } from './worker-channel.js';
 
 const WORKER_URL = new URL('./flow-features-worker.js', import.meta.url);
@@ -48,7 +47,7 @@ export class ThreadedFlowFeatures {
   /** Publishes the events of the batch; throws if the feature thread stopped. */
   publish(): void {
     this.events.publish();
-    if (this.events.consumerFailed) throw new RingConsumerFailure('flow feature thread');
+    this.events.checkConsumer();
   }
 
   /** No more events: waits for the thread's last row and its counts. */

@@ -3,6 +3,7 @@
 // formats rows itself and the file is the same.
 import { describe, expect, it } from 'vitest';
 import { CellFormat, FlowRowLayout } from '../../src/features/feature-group.js';
+import type { RowSink } from '../../src/features/flow-feature-set.js';
 import { FlowCsvWriter } from '../../src/io/flow-csv-writer.js';
 import { createRowRing, RowRingConsumer, RowRingProducer } from '../../src/io/row-ring.js';
 import { MemorySink } from '../flow/flow-harness.js';
@@ -15,7 +16,8 @@ const noLines = () => {
 };
 const label = (i: number) => new TextEncoder().encode(`row-${i}`);
 
-function produce(producer: RowRingProducer, i: number): void {
+/** Fills row i into any row sink (the ring's producer, or a writer that formats it at once). */
+function produce(producer: RowSink, i: number): void {
   const row = producer.nextRow();
   row.numbers[0] = i;
   row.text(1, label(i));
@@ -99,14 +101,7 @@ describe('row ring', () => {
     expect(rows).toBeGreaterThan(20);
     const direct = new MemorySink();
     const alone = new FlowCsvWriter(direct, columnNames, formats);
-    for (let i = 0; i < 100; i++) {
-      const row = alone.nextRow();
-      row.numbers[0] = i;
-      row.text(1, label(i));
-      row.address(2, Uint32Array.of(0x0a000000 + i, 0, 0, 0), 0, false);
-      row.numbers[3] = i * 1e9;
-      alone.commit();
-    }
+    for (let i = 0; i < 100; i++) produce(alone, i);
     expect(sink.text()).toBe(direct.text());
     expect(sink.text().split('\n')[100]).toBe('99,row-99,10.0.0.99,99');
   });
