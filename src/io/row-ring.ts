@@ -26,7 +26,7 @@ interface RingRecords {
   rows: FlowRow[];
   /** per record: the bytes of its row area, where a formatted line goes */
   lines: Uint8Array[];
-  /** lineLength[record * 2]: a formatted line's length */
+  /** lineLength[record * record words]: the first word of each record's header, its formatted line's length */
   lineLength: Int32Array;
 }
 
