@@ -7,79 +7,49 @@ import type { FileHandle } from 'node:fs/promises';
 
 interface Block {
   buf: Buffer;
-  /** bytes of `buf` filled */
+  /** bytes of `buf` filled, after the headroom */
   length: number;
-  /** bytes of `buf` already handed out */
-  used: number;
 }
 
+/** Copies the blocks of a BlockReadAhead into the caller's buffer, for a parser that keeps a buffer of its own. */
 export class ReadAhead {
-  private readonly fh: FileHandle;
-  private readonly seekable: boolean;
+  private readonly blocks: BlockReadAhead;
   private current: Block | undefined;
-  private next: Promise<Block> | undefined;
-  private spare: Buffer | undefined;
-  /** file position of the first byte not yet handed out */
-  private cursor: number;
-  private readonly blockBytes: number;
+  /** bytes of the current block already handed out */
+  private used = 0;
   private ended = false;
 
   constructor(fh: FileHandle, seekable: boolean, startPosition: number, blockBytes: number) {
-    this.fh = fh;
-    this.seekable = seekable;
-    this.cursor = startPosition;
-    this.blockBytes = blockBytes;
+    this.blocks = new BlockReadAhead(fh, seekable, startPosition, blockBytes, 0);
   }
 
-  /**
-   * Fills dst[offset..] with the bytes at `position` (which must follow the previous read) and returns the
-   * count; 0 at the end of the file.
-   */
-  async read(dst: Uint8Array, offset: number, length: number, position: number): Promise<number> {
-    if (this.seekable && position !== this.cursor) {
-      // not sequential: drop what was read ahead and continue from the requested position
-      await this.next?.catch(() => undefined);
-      this.current = undefined;
-      this.next = undefined;
-      this.ended = false;
-      this.cursor = position;
-    }
+  /** Fills dst[offset..] with the next bytes of the file, at most `length`; returns the count, 0 at the end. */
+  async read(dst: Uint8Array, offset: number, length: number): Promise<number> {
     let copied = 0;
-    while (copied < length) {
-      if (!this.current || this.current.used === this.current.length) {
-        if (this.current) this.spare = this.current.buf;
-        if (this.ended && !this.next) break;
-        this.current = await (this.next ?? this.readBlock(this.cursor + copied));
-        this.next = undefined;
+    while (copied < length && !this.ended) {
+      if (!this.current || this.used === this.current.length) {
+        if (this.current) this.blocks.recycle(this.current.buf);
+        this.current = undefined;
+        if (copied > 0) break; // hand over what we have; the caller comes back for more
+        this.current = await this.blocks.nextBlock();
+        this.used = 0;
         if (this.current.length === 0) {
           this.ended = true;
           break;
         }
-        // start the following read now, so it runs while the caller parses
-        this.next = this.readBlock(this.cursor + copied + this.current.length);
-        if (copied > 0) break; // hand over what we have; the caller comes back for more
       }
       const c = this.current;
-      const n = Math.min(length - copied, c.length - c.used);
-      c.buf.copy(dst, offset + copied, c.used, c.used + n);
-      c.used += n;
+      const n = Math.min(length - copied, c.length - this.used);
+      c.buf.copy(dst, offset + copied, this.used, this.used + n);
+      this.used += n;
       copied += n;
     }
-    this.cursor += copied;
     return copied;
   }
 
   /** Waits for the read in flight, so the file handle can be closed safely. */
-  async settle(): Promise<void> {
-    await this.next?.catch(() => undefined);
-    this.next = undefined;
-  }
-
-  private async readBlock(position: number): Promise<Block> {
-    const buf = this.spare ?? Buffer.allocUnsafeSlow(this.blockBytes);
-    this.spare = undefined;
-    const { bytesRead } = await this.fh.read(buf, 0, buf.length, this.seekable ? position : null);
-    return { buf, length: bytesRead, used: 0 };
+  settle(): Promise<void> {
+    return this.blocks.settle();
   }
 }
 
@@ -108,10 +78,10 @@ export class BlockReadAhead {
   }
 
   /** The next block: its bytes are buf[headroom .. headroom + length); length 0 at the end of the file. */
-  async nextBlock(): Promise<{ buf: Buffer; length: number }> {
+  async nextBlock(): Promise<Block> {
     const block = await (this.next ?? this.read());
     this.next = block.length > 0 ? this.read() : undefined;
-    return { buf: block.buf, length: block.length };
+    return block;
   }
 
   /** A block's buffer the caller no longer reads from. */
@@ -130,6 +100,6 @@ export class BlockReadAhead {
     const at = this.position;
     const { bytesRead } = await this.fh.read(buf, this.headroom, this.blockBytes, this.seekable ? at : null);
     this.position = at + bytesRead;
-    return { buf, length: bytesRead, used: 0 };
+    return { buf, length: bytesRead };
   }
 }

@@ -178,7 +178,7 @@ class PacketsCsvInput implements ExtractInput {
   }
 
   private async fill(): Promise<number> {
-    const n = await this.readAhead.read(this.buf, this.have, this.buf.length - this.have - 1, this.bytesRead);
+    const n = await this.readAhead.read(this.buf, this.have, this.buf.length - this.have - 1);
     this.have += n;
     this.bytesRead += n;
     return n;
