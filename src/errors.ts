@@ -108,7 +108,7 @@ export class CaptureDeviceError extends NetmlError {
 export function inputFileError(path: string, err: unknown, kind: InputKind = CAPTURE_INPUT): NetmlError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ENOENT') {
-    return new MissingInputError(path, `${path}: no such file`, kind.missingHint);
+    return new MissingInputError(path, `${path}: ${kind.missing ?? 'no such file'}`, kind.missingHint);
   }
   if (code === 'EISDIR') {
     return new MissingInputError(path, `${path} is a directory, not a ${kind.name}`, `give the path of ${kind.example}`);
@@ -124,10 +124,18 @@ export interface InputKind {
   name: string;
   /** "a .pcap or .pcapng file" */
   example: string;
+  /** what a missing one is called after its path (default "no such file") */
+  missing?: string;
   missingHint: string;
 }
 
 export const CAPTURE_INPUT: InputKind = { name: 'capture file', example: 'a .pcap or .pcapng file', missingHint: 'check the path; `ls dataset/` shows what capture wrote' };
+export const MODEL_INPUT: InputKind = {
+  name: 'model file',
+  example: 'a model written by `netml train`, e.g. models/rf.json',
+  missing: 'no such model file',
+  missingHint: 'train one first: `netml train --model iforest` (or --model rf), or give --model',
+};
 export const LABEL_RULES_INPUT: InputKind = { name: 'label rules file', example: 'a JSON or CSV rules file (docs/extract.md)', missingHint: 'check the path; docs/extract.md shows the rules format' };
 
 /** Turns a Node fs error on an output path into a CannotWriteError. */

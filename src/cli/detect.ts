@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BadDataError, ExitCode, inputFileError, MissingInputError, UsageError } from '../errors.js';
+import { BadDataError, ExitCode, inputFileError, MissingInputError, MODEL_INPUT, UsageError } from '../errors.js';
 import { isCaptureFile } from '../capture/capture-file.js';
 import { writeTextFileAtomically } from '../io/atomic-text-file.js';
 import { checkOutputs } from '../io/output-paths.js';
@@ -265,13 +265,7 @@ export function loadModel(path: string): NetmlModel {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new MissingInputError(path, `${path}: no such model file`, 'train one first: `netml train --model iforest` (or --model rf), or give --model');
-    }
-    if ((err as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new MissingInputError(path, `${path} is a directory, not a model file`, 'give the path of a model written by `netml train`, e.g. models/rf.json');
-    }
-    throw inputFileError(path, err);
+    throw inputFileError(path, err, MODEL_INPUT);
   }
   if (text.trim() === '') throw new BadDataError(`${path} is empty: not a model file`, 'train the model again with `netml train`');
   return parseModel(text, path, TRAINABLE_SCHEMA_VERSIONS);
