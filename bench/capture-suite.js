@@ -2,9 +2,9 @@
 // the same columns on the same file, plus peak memory on a 1x and a 2x file to show it stays flat; and the
 // original Python approach (Scapy PcapReader + pandas to_csv, bench/python_original.py) on the file's first
 // 100,000 packets, beside netml on the very same prefix (best of three; one with --quick). Python runs once, as tshark.
-import { rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasCommand, measure, readIntoPageCache } from './measure.js';
+import { hasCommand, measure, measureRuns, readIntoPageCache } from './measure.js';
 import { ensurePythonOriginal, prefixCapture, PYTHON, pythonCaptureArgs, pythonReport } from './python-original.js';
 
 const NETML = 'bin/netml.js';
@@ -17,16 +17,10 @@ const TSHARK_FIELDS = [
   'udp.srcport', 'udp.dstport', 'icmp.type', 'icmp.code', 'arp.opcode', '_ws.expert.severity',
 ];
 
-/** Best of `repeats` runs: the page cache and the machine's other work only ever slow a run down. */
+/** Best of `repeats` runs, each writing a fresh `output`: the page cache and the machine's other work only ever slow a run down. */
 function best(cmd, args, { repeats = 3, output, input } = {}) {
-  let bestRun = null;
   if (input) readIntoPageCache(input);
-  for (let i = 0; i < repeats; i++) {
-    if (output) rmSync(output, { force: true }); // each run writes a fresh file, as a first run does
-    const m = measure(cmd, args);
-    if (!bestRun || m.seconds < bestRun.seconds) bestRun = m;
-  }
-  return bestRun;
+  return measureRuns(cmd, args, { repeats, outputs: output ? [output] : [] }).reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
 export async function captureSuite({ dataDir, captures, quick = false }) {

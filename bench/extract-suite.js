@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { hasCommand, measure, readIntoPageCache } from './measure.js';
+import { hasCommand, measure, measureRuns, readIntoPageCache } from './measure.js';
 import { ensurePythonOriginal, prefixCapture, PYTHON, pythonCaptureArgs, pythonExtractArgs, pythonReport } from './python-original.js';
 
 const NETML = 'bin/netml.js';
@@ -50,9 +50,7 @@ function best(cmd, args, repeats = REPEATS, stdoutPath = undefined, outputs = []
   let fastest;
   let peak = 0;
   const cpus = [];
-  for (let i = 0; i < repeats; i++) {
-    for (const path of outputs) rmSync(path, { force: true });
-    const m = measure(cmd, args, { stdoutPath });
+  for (const m of measureRuns(cmd, args, { repeats, outputs, stdoutPath })) {
     const cpu = cpuSeconds(m.stderr);
     cpus.push(cpu);
     peak = Math.max(peak, m.peakRssMb);

@@ -1,6 +1,6 @@
 // Runs one command under GNU time and returns wall seconds and peak RSS: the figures every benchmark row uses.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync } from 'node:fs';
 
 export const GNU_TIME = '/usr/bin/time';
 
@@ -18,6 +18,19 @@ export function measure(cmd, args, { stdoutPath, env } = {}) {
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(run.stderr);
   const seconds = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
   return { seconds, peakRssMb: rssKb / 1024, stderr: run.stderr };
+}
+
+/**
+ * `repeats` runs of one command, each measured; `outputs` are removed before each run, so every run writes a
+ * fresh file as a first run does (replacing a previous 130-200 MB output cost ext4 30-100 ms inside the run).
+ */
+export function measureRuns(cmd, args, { repeats = 1, outputs = [], stdoutPath } = {}) {
+  const runs = [];
+  for (let i = 0; i < repeats; i++) {
+    for (const path of outputs) rmSync(path, { force: true });
+    runs.push(measure(cmd, args, { stdoutPath }));
+  }
+  return runs;
 }
 
 /**
