@@ -282,7 +282,7 @@ class PacketsCsvInput implements ExtractInput {
    * (absent, as packets.csv writes it). A value no packet can hold is a damaged cell: kept, it would overflow
    * the flow key (port 70000 became port 4464 and moved the other port) or the sums.
    */
-  private int(buf: Buffer, s: number, e: number, column: number, max = UINT32_MAX): number {
+  private int(buf: Buffer, s: number, e: number, column: number, max: number): number {
     if (s === e) return -1;
     let v = 0;
     for (let i = s; i < e; i++) {
