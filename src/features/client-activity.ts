@@ -39,7 +39,8 @@ export function clientActivity(inputs: FeatureMatrix, client: Int32Array, server
   const out = new Float64Array(n * CLIENT_ACTIVITY_COLUMNS.length);
   const sums = new Float64Array(K);
   const servers = new Set<number>();
-  const services = new Set<number>();
+  /** flows per (IP protocol, server port) of the group */
+  const flowsPerService = new Map<number, number>();
 
   CLIENT_ACTIVITY_WINDOWS_S.forEach((w, windowNumber) => {
     // the group of each row: (client, window holding its start)
@@ -66,7 +67,8 @@ export function clientActivity(inputs: FeatureMatrix, client: Int32Array, server
     for (let g = 0; g < groups; g++) {
       sums.fill(0);
       servers.clear();
-      services.clear();
+      flowsPerService.clear();
+      let busiest = 0;
       let attempts = 0;
       let failed = 0;
       for (let i = first[g]; i < first[g + 1]; i++) {
@@ -75,15 +77,18 @@ export function clientActivity(inputs: FeatureMatrix, client: Int32Array, server
         sums[1] += p;
         sums[2] += bytes[r];
         servers.add(server[r]);
-        services.add(proto[r] * 65536 + port[r]);
-        if (proto[r] === TCP) sums[6] += p;
-        else if (proto[r] === UDP) sums[7] += p;
-        else sums[8] += p;
-        sums[9] += syn[r];
-        sums[10] += rst[r];
-        sums[11] += fin[r];
-        sums[14] += synackIn[r];
-        sums[15] += rstIn[r];
+        const service = proto[r] * 65536 + port[r];
+        const serviceFlows = (flowsPerService.get(service) ?? 0) + 1;
+        flowsPerService.set(service, serviceFlows);
+        if (serviceFlows > busiest) busiest = serviceFlows;
+        if (proto[r] === TCP) sums[7] += p;
+        else if (proto[r] === UDP) sums[8] += p;
+        else sums[9] += p;
+        sums[10] += syn[r];
+        sums[11] += rst[r];
+        sums[12] += fin[r];
+        sums[15] += synackIn[r];
+        sums[16] += rstIn[r];
         if (syn[r] > 0) {
           attempts++;
           if (synackIn[r] === 0) failed++;
@@ -93,11 +98,12 @@ export function clientActivity(inputs: FeatureMatrix, client: Int32Array, server
       sums[0] = first[g + 1] - first[g];
       sums[3] = sent > 0 ? sums[2] / sent : 0;
       sums[4] = servers.size;
-      sums[5] = services.size;
-      sums[12] = sent > 0 ? sums[9] / sent : 0;
+      sums[5] = flowsPerService.size;
+      sums[6] = busiest;
       sums[13] = sent > 0 ? sums[10] / sent : 0;
-      sums[16] = attempts / w;
-      sums[17] = attempts > 0 ? failed / attempts : 0;
+      sums[14] = sent > 0 ? sums[11] / sent : 0;
+      sums[17] = attempts / w;
+      sums[18] = attempts > 0 ? failed / attempts : 0;
       for (let i = first[g]; i < first[g + 1]; i++) {
         const r = rows[i];
         for (let k = 0; k < K; k++) out[(base + k) * n + r] = sums[k];

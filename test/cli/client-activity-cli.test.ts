@@ -57,7 +57,7 @@ describe('client-activity features', () => {
     // monitor judges each flow as it ends; windows of a finished table are not there yet (refused before capturing)
     const monitor = await runCli(['monitor', '--model', join(dir, 'client-activity.json')]);
     expect(monitor.code).toBe(ExitCode.badData);
-    expect(monitor.stderr).toMatch(/client-activity\/1 features/);
+    expect(monitor.stderr).toMatch(new RegExp(`${CLIENT_ACTIVITY_VERSION} features`));
     expect(monitor.stderr).toMatch(/hint: for monitor, train with the flow columns/);
   });
 

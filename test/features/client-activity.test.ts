@@ -72,6 +72,22 @@ describe('client activity', () => {
     expect(v(3, 'client_10s_distinct_servers')).toBe(1);
   });
 
+  it('counts the flows to the service most of them went to: a brute force repeats one, a busy client spreads', () => {
+    const guesses: Flow[] = Array.from({ length: 20 }, (_, i) => ({ client: '10.0.0.66', server: '10.0.0.2', start: 2000.1 + i * 0.04, port: 22, syn: 1, synack: 1 }));
+    const browsing: Flow[] = [
+      ...Array.from({ length: 4 }, (_, i) => ({ client: '10.0.1.5', server: '10.0.0.2', start: 2000.2 + i * 0.1, port: 80 })),
+      ...Array.from({ length: 3 }, (_, i) => ({ client: '10.0.1.5', server: '10.0.0.3', start: 2000.3 + i * 0.1, proto: 17, port: 53 })),
+      // the same port on another protocol is another service
+      { client: '10.0.1.5', server: '10.0.0.3', start: 2000.9, proto: 6, port: 53 },
+    ];
+    const v = derive([...guesses, ...browsing]);
+    expect(v(0, 'client_1s_busiest_service_flows')).toBe(20);
+    expect(v(19, 'client_10s_busiest_service_flows')).toBe(20);
+    expect(v(20, 'client_1s_busiest_service_flows')).toBe(4);
+    expect(v(20, 'client_1s_distinct_services')).toBe(3);
+    expect(v(27, 'client_1s_busiest_service_flows')).toBe(4);
+  });
+
   it('gives 0, never NaN, for shares without a denominator', () => {
     const v = derive([{ client: 'a', server: 's', start: 5, proto: 1, port: 0, fwdPackets: 0, fwdBytes: 0 }]);
     for (const c of CLIENT_ACTIVITY_COLUMNS) expect(Number.isFinite(v(0, c.name)), c.name).toBe(true);
