@@ -3,11 +3,10 @@
 // `netml extract --labels`:
 //   A  mixed, seed 1    Random Forest training (`netml train --model rf`)
 //   B  mixed, seed 2    scored by both models: other pauses, attack order and start times than A
-//   N  normal, seed 3   Isolation Forest training (`netml train --model iforest`: normal traffic only), three
-//                       times as long: the threshold is the 99th percentile of N's scores (--fpr 0.01), which
-//                       60 s (~1,200 flows, 12 above it) left so uncertain that other runs' normal flows
-//                       came out 0-4.5% above it (median 1.3%); from 3 minutes 0-1.6% (median 0.4%), over
-//                       scikit-learn forests on 3 normal x 6 mixed lab runs (README, "Detection")
+//   N  normal, seeds 3, 4 and 5: three runs extracted into one table, for Isolation Forest training (`netml
+//      train --model iforest`: normal traffic only). Its threshold is the 99th percentile of N's scores
+//      (--fpr 0.01); one run (~1,200 flows, 12 above it) left it so uncertain that other runs' normal flows came
+//      out 0-4.5% above it, where three runs of other seeds gave 0-1.8% (README, "Detection").
 // `netml detect` scores B with each model; per attack type the share of its flows flagged SUSPICIOUS (any verdict
 // but NORMAL) and the share of normal flows flagged are read from detections.csv, row by row against the label
 // column of B's features (detections.csv has one row per feature row, in order; flow_id is checked on each).
@@ -36,11 +35,11 @@ const ATTACKS = ['portscan', 'synflood', 'bruteforce'];
 const SEED = '1';
 const TREES = '100';
 const RUNS = [
-  { id: 'A', scenario: 'mixed', seed: 1, use: 'Random Forest training' },
-  { id: 'B', scenario: 'mixed', seed: 2, use: 'scored' },
-  { id: 'N', scenario: 'normal', seed: 3, use: 'Isolation Forest training', durationFactor: 3 },
+  { id: 'A', scenario: 'mixed', seeds: [1], use: 'Random Forest training' },
+  { id: 'B', scenario: 'mixed', seeds: [2], use: 'scored' },
+  { id: 'N', scenario: 'normal', seeds: [3, 4, 5], use: 'Isolation Forest training' },
 ];
-const runSeconds = (spec, duration) => duration * (spec.durationFactor ?? 1);
+const seedsText = (spec) => `seed${spec.seeds.length > 1 ? 's' : ''} ${spec.seeds.join(', ')}`;
 /** issue 4 */
 const TARGETS = { rf: { eachAttack: 0.95, normal: 0.01 }, iforest: { meanAttack: 0.8, normal: 0.02 } };
 
@@ -51,33 +50,34 @@ export async function detectionSuite({ dataDir, quick = false, freshLab = false 
   const started = Date.now();
   const rows = [];
 
-  // the three lab runs, extracted with their labels
+  // the lab runs, each table extracted with its labels (N's three runs into one table)
   const runs = {};
   for (const spec of RUNS) {
-    let run;
+    const base = join(dataDir, `lab-${spec.id}`);
+    const parts = [];
     try {
-      run = labRun(dataDir, spec, runSeconds(spec, duration), freshLab);
+      for (const [i, seed] of spec.seeds.entries()) parts.push(labRun(spec.seeds.length > 1 ? `${base}${i + 1}` : base, spec.scenario, seed, duration, freshLab));
     } catch (err) {
       return skipped(err.message.split('\n').slice(0, 3).join(' '), duration);
     }
-    const base = join(dataDir, `lab-${spec.id}`);
+    const labels = parts.length > 1 ? mergeLabels(parts.map((p) => p.labels), `${base}.labels.json`) : parts[0].labels;
     const features = `${base}.features.csv`;
-    const m = measure('node', [NETML, 'extract', '-i', run.pcap, '-o', features, '--labels', run.labels, '--quiet']);
+    const m = measure('node', [NETML, 'extract', '-i', ...parts.map((p) => p.pcap), '-o', features, '--labels', labels, '--quiet']);
     const table = readLabelled(features);
-    runs[spec.id] = { ...run, features, extractSeconds: m.seconds, flows: table.rows, byLabel: countBy(table.label) };
+    const byLabel = countBy(table.label);
+    runs[spec.id] = { pcaps: parts.map((p) => p.pcap), labels, features, extractSeconds: m.seconds, flows: table.rows, byLabel };
     rows.push({
       kind: 'lab',
-      name: `lab run ${spec.id}: ${spec.scenario}, seed ${spec.seed}, ${runSeconds(spec, duration)} s (${spec.use})`,
-      labSeconds: run.seconds,
-      reused: run.reused,
-      packets: run.summary.capture.packets,
-      bytes: run.summary.capture.bytes,
+      name: `lab run ${spec.id}: ${spec.scenario}, ${seedsText(spec)}, ${parts.length > 1 ? `${parts.length} x ` : ''}${duration} s (${spec.use})`,
+      labSeconds: parts.reduce((sum, p) => sum + p.seconds, 0),
+      reused: parts.every((p) => p.reused),
+      packets: parts.reduce((sum, p) => sum + p.summary.capture.packets, 0),
+      bytes: parts.reduce((sum, p) => sum + p.summary.capture.bytes, 0),
       extractSeconds: m.seconds,
       flows: table.rows,
-      byLabel: countBy(table.label),
-      // over the span of the normal flows (first start to last end)
-      normalFlowsPerMinute: table.normalSpanSeconds > 0 ? (60 * (countBy(table.label).normal ?? 0)) / table.normalSpanSeconds : 0,
-      attacks: run.summary.attacks.map((w) => ({ class: w.class, seconds: w.seconds, detail: w.detail })),
+      byLabel,
+      normalFlowsPerMinute: (60 * (byLabel.normal ?? 0)) / (duration * parts.length),
+      attacks: parts.flatMap((p) => p.summary.attacks.map((w) => ({ class: w.class, seconds: w.seconds, detail: w.detail }))),
     });
   }
   const truth = readLabelled(runs.B.features);
@@ -166,7 +166,7 @@ export async function detectionSuite({ dataDir, quick = false, freshLab = false 
   return {
     suite: 'detection',
     date: new Date().toISOString(),
-    input: { durationSeconds: duration, runs: RUNS.map((s) => ({ ...s, pcap: runs[s.id].pcap, labels: runs[s.id].labels, features: runs[s.id].features, flows: runs[s.id].flows, byLabel: runs[s.id].byLabel })) },
+    input: { durationSeconds: duration, runs: RUNS.map((s) => ({ ...s, pcaps: runs[s.id].pcaps, labels: runs[s.id].labels, features: runs[s.id].features, flows: runs[s.id].flows, byLabel: runs[s.id].byLabel })) },
     rows,
     seconds: (Date.now() - started) / 1000,
     ratios: {
@@ -249,29 +249,35 @@ function labFingerprint() {
 }
 
 /** One lab run (or the kept one when the lab code, seed and duration are the same): its pcap, labels and summary. */
-function labRun(dataDir, spec, duration, fresh) {
-  const base = join(dataDir, `lab-${spec.id}`);
+function labRun(base, scenario, seed, duration, fresh) {
   const pcap = `${base}.pcap`;
   const labels = `${base}.labels.json`;
   const record = `${base}.run.json`;
-  const key = { fingerprint: labFingerprint(), scenario: spec.scenario, seed: spec.seed, duration };
+  const key = { fingerprint: labFingerprint(), scenario, seed, duration };
   if (!fresh && existsSync(record) && existsSync(pcap) && existsSync(labels)) {
     const kept = JSON.parse(readFileSync(record, 'utf8'));
     if (JSON.stringify(kept.key) === JSON.stringify(key)) return { pcap, labels, summary: kept.summary, seconds: kept.seconds, reused: true };
   }
-  process.stderr.write(`detection: lab run ${spec.id} (${spec.scenario}, seed ${spec.seed}, ${duration} s) ...\n`);
+  process.stderr.write(`detection: lab run ${basename(base)} (${scenario}, seed ${seed}, ${duration} s) ...\n`);
   const t = performance.now();
-  const run = spawnSync('node', [LAB, '--scenario', spec.scenario, '--seed', String(spec.seed), '--duration', String(duration), '--out', pcap, '--labels', labels, '--no-install', '--json'], {
+  const run = spawnSync('node', [LAB, '--scenario', scenario, '--seed', String(seed), '--duration', String(duration), '--out', pcap, '--labels', labels, '--no-install', '--json'], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const seconds = (performance.now() - t) / 1000;
-  if (run.status !== 0) throw new Error(`lab run ${spec.id} failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
+  if (run.status !== 0) throw new Error(`lab run ${basename(base)} failed (exit ${run.status}):\n${run.stderr.slice(-2000)}`);
   const summary = JSON.parse(run.stdout);
   for (const line of run.stderr.split('\n').filter((l) => /ended with code|skipped|dropped/.test(l))) process.stderr.write(`  ${line}\n`);
   writeFileSync(record, `${JSON.stringify({ key, seconds, summary }, null, 2)}\n`);
   return { pcap, labels, summary, seconds, reused: false };
+}
+
+/** One labels file for runs extracted together: their rules (each holds to its own run's time windows), one default. */
+function mergeLabels(paths, target) {
+  const files = paths.map((p) => JSON.parse(readFileSync(p, 'utf8')));
+  writeFileSync(target, `${JSON.stringify({ default: files[0].default, rules: files.flatMap((f) => f.rules) }, null, 2)}\n`);
+  return target;
 }
 
 /** flow_id and label of every row of a features CSV (label is the last column, flow_id the first). */
@@ -281,21 +287,13 @@ function readLabelled(path) {
   if (header[0] !== 'flow_id' || header.at(-1) !== 'label') throw new Error(`${path}: expected flow_id first and label last, got ${header[0]} ... ${header.at(-1)}`);
   const flowId = [];
   const label = [];
-  let first = Infinity;
-  let last = -Infinity;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (!line) continue;
-    const cells = line.split(',', 3); // flow_id, start_time_s, end_time_s
-    flowId.push(cells[0]);
-    const l = line.slice(line.lastIndexOf(',') + 1);
-    label.push(l);
-    if (l === 'normal') {
-      first = Math.min(first, Number(cells[1]));
-      last = Math.max(last, Number(cells[2]));
-    }
+    flowId.push(line.slice(0, line.indexOf(',')));
+    label.push(line.slice(line.lastIndexOf(',') + 1));
   }
-  return { rows: label.length, flowId, label, normalSpanSeconds: last > first ? last - first : 0 };
+  return { rows: label.length, flowId, label };
 }
 
 /** detections.csv's verdicts as 0/1 per row, after checking that its rows are the feature rows in order. */
@@ -362,7 +360,8 @@ const pct = (x, digits = 2) => (typeof x === 'number' ? `${(100 * x).toFixed(dig
 export function detectionMarkdown(s) {
   const lines = [];
   const d = s.input.durationSeconds;
-  lines.push(`## detection: lab runs of ${d} s (N: ${runSeconds(RUNS.find((r) => r.id === 'N'), d)} s), rf trained on A (mixed, seed 1), iforest on N (normal, seed 3), both scored on B (mixed, seed 2)`, '');
+  const [a, b, n] = ['A', 'B', 'N'].map((id) => RUNS.find((r) => r.id === id));
+  lines.push(`## detection: lab runs of ${d} s, rf trained on A (${a.scenario}, ${seedsText(a)}), iforest on N (${n.scenario}, ${n.seeds.length} runs, ${seedsText(n)}), both scored on B (${b.scenario}, ${seedsText(b)})`, '');
   if (s.skipped) {
     lines.push(`skipped: ${s.skipped}`);
     return lines;
