@@ -7,13 +7,33 @@
 // half a million one-flow groups.
 
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
-import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_INPUTS, CLIENT_ACTIVITY_PER_WINDOW, CLIENT_ACTIVITY_WINDOWS_S } from '../schema/client-activity-columns.js';
+import { CLIENT_ACTIVITY_COLUMNS, CLIENT_ACTIVITY_INPUTS, CLIENT_ACTIVITY_PER_WINDOW, CLIENT_ACTIVITY_WINDOWS_S, clientActivityIndex } from '../schema/client-activity-columns.js';
 
 const TCP = 6;
 const UDP = 17;
 const INPUT = Object.fromEntries(CLIENT_ACTIVITY_INPUTS.map((name, i) => [name, i])) as Record<(typeof CLIENT_ACTIVITY_INPUTS)[number], number>;
 /** window indexes of one table span far less than this; client * SPAN + window is an exact integer key */
 const SPAN = 2 ** 31;
+// where each sum goes among a window's columns, by the schema's names
+const FLOWS = clientActivityIndex('flows');
+const PACKETS = clientActivityIndex('packets');
+const BYTES = clientActivityIndex('bytes_wire');
+const BYTES_PER_PACKET = clientActivityIndex('pkt_bytes_wire_mean');
+const SERVERS = clientActivityIndex('distinct_servers');
+const SERVICES = clientActivityIndex('distinct_services');
+const BUSIEST_SERVICE_FLOWS = clientActivityIndex('busiest_service_flows');
+const TCP_PACKETS = clientActivityIndex('tcp_packets');
+const UDP_PACKETS = clientActivityIndex('udp_packets');
+const OTHER_PACKETS = clientActivityIndex('other_packets');
+const SYNS = clientActivityIndex('syn_packets');
+const RSTS = clientActivityIndex('rst_packets');
+const FINS = clientActivityIndex('fin_packets');
+const SYN_SHARE = clientActivityIndex('syn_share');
+const RST_SHARE = clientActivityIndex('rst_share');
+const SYNACKS_IN = clientActivityIndex('synack_received');
+const RSTS_IN = clientActivityIndex('rst_received');
+const ATTEMPTS_PER_S = clientActivityIndex('conn_attempts_per_s');
+const FAILED_SHARE = clientActivityIndex('failed_conn_share');
 
 /**
  * @param inputs the CLIENT_ACTIVITY_INPUTS columns of every flow row, in that order
@@ -74,36 +94,36 @@ export function clientActivity(inputs: FeatureMatrix, client: Int32Array, server
       for (let i = first[g]; i < first[g + 1]; i++) {
         const r = rows[i];
         const p = packets[r];
-        sums[1] += p;
-        sums[2] += bytes[r];
+        sums[PACKETS] += p;
+        sums[BYTES] += bytes[r];
         servers.add(server[r]);
         const service = proto[r] * 65536 + port[r];
         const serviceFlows = (flowsPerService.get(service) ?? 0) + 1;
         flowsPerService.set(service, serviceFlows);
         if (serviceFlows > busiest) busiest = serviceFlows;
-        if (proto[r] === TCP) sums[7] += p;
-        else if (proto[r] === UDP) sums[8] += p;
-        else sums[9] += p;
-        sums[10] += syn[r];
-        sums[11] += rst[r];
-        sums[12] += fin[r];
-        sums[15] += synackIn[r];
-        sums[16] += rstIn[r];
+        if (proto[r] === TCP) sums[TCP_PACKETS] += p;
+        else if (proto[r] === UDP) sums[UDP_PACKETS] += p;
+        else sums[OTHER_PACKETS] += p;
+        sums[SYNS] += syn[r];
+        sums[RSTS] += rst[r];
+        sums[FINS] += fin[r];
+        sums[SYNACKS_IN] += synackIn[r];
+        sums[RSTS_IN] += rstIn[r];
         if (syn[r] > 0) {
           attempts++;
           if (synackIn[r] === 0) failed++;
         }
       }
-      const sent = sums[1];
-      sums[0] = first[g + 1] - first[g];
-      sums[3] = sent > 0 ? sums[2] / sent : 0;
-      sums[4] = servers.size;
-      sums[5] = flowsPerService.size;
-      sums[6] = busiest;
-      sums[13] = sent > 0 ? sums[10] / sent : 0;
-      sums[14] = sent > 0 ? sums[11] / sent : 0;
-      sums[17] = attempts / w;
-      sums[18] = attempts > 0 ? failed / attempts : 0;
+      const sent = sums[PACKETS];
+      sums[FLOWS] = first[g + 1] - first[g];
+      sums[BYTES_PER_PACKET] = sent > 0 ? sums[BYTES] / sent : 0;
+      sums[SERVERS] = servers.size;
+      sums[SERVICES] = flowsPerService.size;
+      sums[BUSIEST_SERVICE_FLOWS] = busiest;
+      sums[SYN_SHARE] = sent > 0 ? sums[SYNS] / sent : 0;
+      sums[RST_SHARE] = sent > 0 ? sums[RSTS] / sent : 0;
+      sums[ATTEMPTS_PER_S] = attempts / w;
+      sums[FAILED_SHARE] = attempts > 0 ? failed / attempts : 0;
       for (let i = first[g]; i < first[g + 1]; i++) {
         const r = rows[i];
         for (let k = 0; k < K; k++) out[(base + k) * n + r] = sums[k];

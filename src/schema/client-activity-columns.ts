@@ -61,3 +61,10 @@ export const CLIENT_ACTIVITY_COLUMNS: readonly ColumnSpec[] = CLIENT_ACTIVITY_WI
 
 /** Columns per window (the module that fills them checks it writes exactly this many). */
 export const CLIENT_ACTIVITY_PER_WINDOW = PER_WINDOW.length;
+
+/** Where a per-window column (its name without the `client_{w}s_` prefix) sits within its window's columns. */
+export function clientActivityIndex(name: string): number {
+  const i = PER_WINDOW.findIndex((c) => c.name === name);
+  if (i < 0) throw new Error(`no client-activity column ${name}`);
+  return i;
+}
