@@ -18,6 +18,23 @@ export interface ByteSink {
   ensure(n: number): void;
 }
 
+/** Growable bytes for one formatted line at a time: the caller takes buf[0, pos) and sets pos back to 0. */
+export class LineBuffer implements ByteSink {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(initialBytes: number) {
+    this.buf = new Uint8Array(initialBytes);
+  }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+}
+
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
 const DOT = 0x2e;

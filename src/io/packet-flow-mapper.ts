@@ -18,7 +18,7 @@ import { FlowTable, type EndReason, type FlowObserver } from '../flow/flow-table
 import { FLOW_IDENTITY_COLUMNS } from '../schema/flow-columns.js';
 import type { IdentifierCells } from './feature-table.js';
 import { defaultMaxFlows } from './flow-extraction.js';
-import { FlowCsvWriter, type ByteSink } from './flow-csv-writer.js';
+import { FlowCsvWriter, LineBuffer } from './flow-csv-writer.js';
 
 /** The flow table settings of `netml extract` (its --idle-timeout, --active-timeout, --max-flows). */
 export interface FlowMeteringOptions {
@@ -195,23 +195,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Growable bytes for one line at a time. */
-class LineBuffer implements ByteSink {
-  buf = new Uint8Array(1024);
-  pos = 0;
-
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-  }
-}
-
 /** Formats each finished identity row with extract's CSV writer and hands the line (no newline) over. */
 class CheckingSink implements RowSink {
   private readonly writer: FlowCsvWriter;
-  private readonly line = new LineBuffer();
+  private readonly line = new LineBuffer(1024);
   private readonly onRow: (flowId: number, line: Uint8Array) => void;
 
   constructor(identity: FlowFeatureSet, onRow: (flowId: number, line: Uint8Array) => void) {

@@ -7,7 +7,7 @@
 
 import { FlowRow, type CellFormat, type FlowRowLayout } from '../features/feature-group.js';
 import type { RowSink } from '../features/flow-feature-set.js';
-import { FlowCsvWriter, type ByteSink } from './flow-csv-writer.js';
+import { FlowCsvWriter, LineBuffer } from './flow-csv-writer.js';
 import { createSharedRing, ringCapacity, RING_CONTROL_BYTES, RingConsumer, RingProducer } from './shared-ring.js';
 
 const CSV_WRITER_THREAD = 'CSV writer thread';
@@ -41,24 +41,12 @@ function ringRecords(shared: SharedArrayBuffer, layout: FlowRowLayout): RingReco
   };
 }
 
-/** A growable buffer the producer formats a line into before copying it into the record. */
-class LineBuffer implements ByteSink {
-  buf = new Uint8Array(64 * 1024);
-  pos = 0;
-
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    bigger.set(this.buf.subarray(0, this.pos));
-    this.buf = bigger;
-  }
-}
-
 /** The metering thread's side: a RowSink whose rows another thread formats (or this one, when that one lags). */
 export class RowRingProducer extends RingProducer implements RowSink {
   private readonly records: RingRecords;
   private readonly recordWords: number;
-  private readonly line = new LineBuffer();
+  /** the producer formats a line here before copying it into the record */
+  private readonly line = new LineBuffer(64 * 1024);
   private readonly formatter: FlowCsvWriter | undefined;
   private current = 0;
 
