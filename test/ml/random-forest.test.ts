@@ -46,6 +46,23 @@ function depthOf(model: RandomForestModel, t: number): number {
   return walk(model.treeStart[t], 0);
 }
 
+/** Class probabilities by walking each row down each tree on the float thresholds, one node at a time. */
+function plainWalk(m: RandomForestModel, data: FeatureMatrix): Float64Array {
+  const K = m.classes;
+  const trees = m.treeStart.length - 1;
+  const out = new Float64Array(data.rows * K);
+  for (let r = 0; r < data.rows; r++) {
+    for (let t = 0; t < trees; t++) {
+      let node = m.treeStart[t];
+      // NaN is not <= any threshold: right
+      while (m.feature[node] >= 0) node = m.child[node] + +!(data.values[m.feature[node] * data.rows + r] <= m.threshold[node]);
+      for (let c = 0; c < K; c++) out[r * K + c] += m.leafValues[m.child[node] * K + c];
+    }
+    for (let c = 0; c < K; c++) out[r * K + c] /= trees;
+  }
+  return out;
+}
+
 describe('random forest', () => {
   it('is perfect on separable data, with probabilities of exactly 1 (not 0.900001) when every tree agrees', () => {
     const train = blobs(3000, 5, 3, 20, 1);
@@ -163,16 +180,20 @@ describe('random forest', () => {
     const values = new Float64Array(rows * 3);
     probes.forEach((row, r) => row.forEach((v, f) => (values[f * rows + r] = v)));
     const probe: FeatureMatrix = { values, rows, columns: 3 };
-    const p = predictProbabilities(m, probe);
-    for (let r = 0; r < rows; r++) {
-      const expected = new Float64Array(3);
-      for (let t = 0; t < m.treeStart.length - 1; t++) {
-        let node = m.treeStart[t];
-        while (m.feature[node] >= 0) node = m.child[node] + +(values[m.feature[node] * rows + r] > m.threshold[node]);
-        for (let c = 0; c < 3; c++) expected[c] += m.leafValues[m.child[node] * 3 + c];
-      }
-      for (let c = 0; c < 3; c++) expect(p[r * 3 + c]).toBe(expected[c] / (m.treeStart.length - 1));
-    }
+    expect(predictProbabilities(m, probe)).toEqual(plainWalk(m, probe));
+  });
+
+  it('predicts exactly what a plain walk gives across blocks of rows, deep trees, NaN and repeated rows', () => {
+    // 9,000 rows: two full blocks of 4,096 and a part one; overlapping classes grow deep trees
+    const { data, y } = blobs(9000, 5, 4, 0.5, 31);
+    const m = fitRandomForest(data, y, 4, params({ trees: 8 }), new SeededRandom(32));
+    expect(Math.max(...Array.from({ length: 8 }, (_, t) => depthOf(m, t)))).toBeGreaterThan(15);
+    const values = data.values.slice();
+    for (let r = 0; r < 9000; r += 7) values[(r % 5) * 9000 + r] = NaN;
+    for (let r = 4000; r < 4200; r++) for (let f = 0; f < 5; f++) values[f * 9000 + r] = values[f * 9000 + 17];
+    const probe: FeatureMatrix = { values, rows: 9000, columns: 5 };
+    expect(predictProbabilities(m, probe)).toEqual(plainWalk(m, probe));
+    expect(predictProbabilities(m, probe, 4095, 8193)).toEqual(plainWalk(m, probe).subarray(4095 * 4, 8193 * 4));
   });
 
   it.each([
