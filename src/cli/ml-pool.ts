@@ -10,7 +10,7 @@ import { ExitCode, NetmlError } from '../errors.js';
 import { modelOutputs, outputsPerRow } from '../ml/detector.js';
 import { distinctRows, selectRows, type FeatureMatrix } from '../ml/feature-matrix.js';
 import type { Forest } from '../ml/model-file.js';
-import { growTree, TreeScratch, type GrownTree, type RandomForestParams, type TreeInput } from '../ml/random-forest.js';
+import { growTree, predictionLayout, TreeScratch, type GrownTree, type RandomForestParams, type TreeInput } from '../ml/random-forest.js';
 import type { WorkerSetup } from './ml-worker.js';
 
 export interface PoolControl {
@@ -104,7 +104,9 @@ async function computeAll(forest: Forest, data: FeatureMatrix, control: PoolCont
   }
   const sharedData = data.values.buffer instanceof SharedArrayBuffer ? data : toShared(data);
   const out = new Float64Array(new SharedArrayBuffer(data.rows * width * 8));
-  const setup: WorkerSetup = { task: 'outputs', forest, data: sharedData, out };
+  // a random forest's prediction layout is built once here and shared, not once per thread
+  const layout = forest.kind === 'random-forest' ? predictionLayout(forest) : undefined;
+  const setup: WorkerSetup = { task: 'outputs', forest, data: sharedData, out, layout };
   await runJobs(url, setup, jobs, control, 'scoring', (job) => {
     control.onProgress?.((done += job.to - job.from), data.rows);
   });

@@ -6,11 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { modelOutputs, outputsPerRow } from '../ml/detector.js';
 import type { FeatureMatrix } from '../ml/feature-matrix.js';
 import type { Forest } from '../ml/model-file.js';
-import { growTree, TreeScratch, type RandomForestParams, type TreeInput } from '../ml/random-forest.js';
+import { adoptPredictionLayout, growTree, TreeScratch, type PredictionLayout, type RandomForestParams, type TreeInput } from '../ml/random-forest.js';
 
 export type WorkerSetup =
   | { task: 'grow'; input: TreeInput; params: RandomForestParams }
-  | { task: 'outputs'; forest: Forest; data: FeatureMatrix; out: Float64Array };
+  | { task: 'outputs'; forest: Forest; data: FeatureMatrix; out: Float64Array; layout?: PredictionLayout };
 
 export type WorkerJob = { tree: number; seed: number } | { from: number; to: number };
 
@@ -25,6 +25,7 @@ if (setup.task === 'grow') {
     port.postMessage({ tree: job.tree, grown }, buffers);
   });
 } else {
+  if (setup.forest.kind === 'random-forest' && setup.layout) adoptPredictionLayout(setup.forest, setup.layout);
   const width = outputsPerRow(setup.forest);
   port.on('message', (job: { from: number; to: number }) => {
     modelOutputs(setup.forest, setup.data, job.from, job.to, setup.out.subarray(job.from * width, job.to * width));

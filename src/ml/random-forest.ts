@@ -637,9 +637,10 @@ const LEAF_BIN = 255;
  * The forest laid out for prediction. A forest grown on binned data has at most 255 distinct thresholds (maxBins - 1) per
  * feature, so each block of rows is binned once against them (bin = thresholds below x; x <= threshold j
  * exactly when bin <= j) and every node is 8 bytes: [feature | split bin << 16, left child], a leaf
- * [LEAF_BIN << 16, offset of its probability row in leafValues]. Built once per forest.
+ * [LEAF_BIN << 16, offset of its probability row in leafValues]. Built once per forest, in shared memory:
+ * worker threads adopt the one their parent built.
  */
-interface PredictionLayout {
+export interface PredictionLayout {
   nodes: Int32Array;
   /** per feature its distinct thresholds ascending, padded with +Infinity to 256 (a branch-free 8-step search) */
   cuts: Float64Array;
@@ -649,31 +650,40 @@ interface PredictionLayout {
 
 const layouts = new WeakMap<RandomForestModel, PredictionLayout>();
 
-/** Why this forest cannot be laid out for prediction, or null (a forest netml grew always can). */
+/** Why this forest cannot be laid out for prediction, or null (a forest netml grew always can); lays it out if it can. */
 export function predictionLayoutProblem(model: RandomForestModel): string | null {
-  if (model.features > 0xffff) return `${model.features} features (at most 65,535)`;
-  const distinct = Array.from({ length: model.features }, () => new Set<number>());
-  for (let i = 0; i < model.feature.length; i++) if (model.feature[i] >= 0) distinct[model.feature[i]].add(model.threshold[i]);
-  const crowded = distinct.findIndex((set) => set.size > LEAF_BIN);
-  return crowded < 0 ? null : `feature ${crowded} has ${distinct[crowded].size} distinct thresholds (at most ${LEAF_BIN})`;
+  const built = layouts.get(model) ?? layOut(model);
+  if (typeof built === 'string') return built;
+  layouts.set(model, built);
+  return null;
 }
 
-function predictionLayout(model: RandomForestModel): PredictionLayout {
-  const cached = layouts.get(model);
-  if (cached) return cached;
+export function predictionLayout(model: RandomForestModel): PredictionLayout {
   const problem = predictionLayoutProblem(model);
   if (problem) throw new RangeError(`this forest cannot be used for prediction: ${problem}`);
+  return layouts.get(model)!;
+}
+
+/** A worker thread predicts with the layout its parent built for the same forest. */
+export function adoptPredictionLayout(model: RandomForestModel, layout: PredictionLayout): void {
+  layouts.set(model, layout);
+}
+
+function layOut(model: RandomForestModel): PredictionLayout | string {
   const F = model.features;
   const N = model.feature.length;
+  if (F > 0xffff) return `${F} features (at most 65,535)`;
   const perFeature = Array.from({ length: F }, () => new Set<number>());
   for (let i = 0; i < N; i++) if (model.feature[i] >= 0) perFeature[model.feature[i]].add(model.threshold[i]);
-  const cuts = new Float64Array(F * MAX_BINS_LIMIT).fill(Infinity);
+  const crowded = perFeature.findIndex((set) => set.size > LEAF_BIN);
+  if (crowded >= 0) return `feature ${crowded} has ${perFeature[crowded].size} distinct thresholds (at most ${LEAF_BIN})`;
+  const cuts = new Float64Array(new SharedArrayBuffer(F * MAX_BINS_LIMIT * 8)).fill(Infinity);
   const binOf = perFeature.map((set, f) => {
     const sorted = Float64Array.from(set).sort();
     cuts.set(sorted, f * MAX_BINS_LIMIT);
     return new Map(Array.from(sorted, (t, j) => [t, j]));
   });
-  const nodes = new Int32Array(2 * N);
+  const nodes = new Int32Array(new SharedArrayBuffer(2 * N * 4));
   // children come after their parent (the model file checks it), so one pass finds every node's depth
   const depth = new Int32Array(N);
   let maxDepth = 0;
@@ -689,9 +699,7 @@ function predictionLayout(model: RandomForestModel): PredictionLayout {
       nodes[2 * i + 1] = model.child[i];
     }
   }
-  const layout = { nodes, cuts, maxDepth };
-  layouts.set(model, layout);
-  return layout;
+  return { nodes, cuts, maxDepth };
 }
 
 /** Rows start..start+m-1 of the column-major matrix as bins, column-major too: block[f * PREDICT_BLOCK_ROWS + r]. */
