@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
+import { captureWarningText } from './capture-warning-text.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
 import { makeOutputDirectory } from '../io/atomic-text-file.js';
@@ -298,13 +299,7 @@ function checkOutputPaths(opts: CaptureOptions): void {
 }
 
 function report(summary: CaptureSummary, opts: CaptureOptions, io: CliIo): void {
-  for (const w of summary.warnings) {
-    if (w.packetNumber === 0) {
-      io.stderr.write(`netml: warning: ${summary.source}: ${w.message}\n`);
-      continue;
-    }
-    io.stderr.write(`netml: warning: ${summary.source}: ${w.message} (packet ${w.packetNumber}, byte ${w.byteOffset}); the ${formatCount(w.packetNumber - 1)} packets before it were kept\n`);
-  }
+  for (const w of summary.warnings) io.stderr.write(`${captureWarningText(summary.source, w)}\n`);
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;

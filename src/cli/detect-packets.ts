@@ -18,6 +18,7 @@ import { PacketVerdictsCsv } from '../io/packet-verdicts-csv.js';
 import type { Detections } from '../ml/detector.js';
 import type { NetmlModel } from '../ml/model-file.js';
 import { FLOWS_SCHEMA_VERSION } from '../schema/flow-columns.js';
+import { captureWarningText } from './capture-warning-text.js';
 import type { CliIo } from './main.js';
 import { InterruptedError } from './ml-pool.js';
 
@@ -222,7 +223,7 @@ export async function writePacketOutputs(
     summary.inSuspiciousFlows = inSuspicious;
     if (plan.separateCapture) {
       for (const w of reader.warnings) {
-        io.stderr.write(`netml: warning: ${plan.capture}: ${w.message} (packet ${w.packetNumber}, byte ${w.byteOffset}); the packets before it were used\n`);
+        io.stderr.write(`${captureWarningText(plan.capture, w)}\n`);
       }
     }
   } catch (err) {

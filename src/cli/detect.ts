@@ -375,7 +375,7 @@ function print(summary: DetectionSummary, opts: DetectOptions, io: CliIo): void 
   const out: string[] = [];
   const rows: [string, string][] = [
     ['model', `${summary.model} (${summary.modelKind}${summary.threshold !== null ? `, threshold ${summary.threshold.toFixed(4)}` : ''})`],
-    ['input', `${summary.input}: ${formatCount(summary.rows)} rows`],
+    ['input', `${summary.input}: ${formatCount(summary.rows)} ${summary.rows === 1 ? 'row' : 'rows'}`],
     [VERDICT_SUSPICIOUS, `${formatCount(summary.suspicious)} (${(100 * summary.suspiciousShare).toFixed(2)}%)`],
     [VERDICT_NORMAL, formatCount(summary.normal)],
   ];

@@ -21,6 +21,7 @@ import { ThreadedCsvOutput, threadedCsvAvailable } from '../io/threaded-csv-outp
 import { DEFAULT_HOST_WINDOWS_S } from '../schema/host-columns.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
+import { captureWarningText } from './capture-warning-text.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
@@ -456,9 +457,7 @@ async function openOutput(path: string, extraction: Extraction, thread: boolean,
 
 function report(summary: ExtractSummary, opts: ExtractOptions, io: CliIo): void {
   for (const input of summary.inputs) {
-    for (const w of input.warnings) {
-      io.stderr.write(`netml: warning: ${input.path}: ${w.message} (packet ${w.packetNumber}, byte ${w.byteOffset}); the packets before it were used\n`);
-    }
+    for (const w of input.warnings) io.stderr.write(`${captureWarningText(input.path, w)}\n`);
   }
   if (opts.json) {
     io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

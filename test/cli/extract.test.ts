@@ -49,6 +49,21 @@ describe('netml extract', () => {
     expect(rows.filter((row) => row.ip_version === '6').length).toBeGreaterThan(0);
   });
 
+  it('uses every packet before a truncated last record and says where the damage is', async () => {
+    const dir = tempDir();
+    const whole = join(dir, 'whole.pcap');
+    const packets = writeTimedPcap(whole, officeFrames({ seed: 5, rounds: 2 }));
+    const bytes = readFileSync(whole);
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    const r = await run(['extract', '--input', cut, '--output', join(dir, 'features.csv'), '--json']);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.packets).toBe(packets - 1);
+    expect(summary.inputs[0].warnings).toHaveLength(1);
+    expect(r.stderr).toMatch(new RegExp(`^netml: warning: ${cut}: .* \\(packet ${packets}, byte \\d+\\); the ${(packets - 1).toLocaleString('en-US')} packets before it were kept\n$`));
+  });
+
   it('reads several captures into one table, continuing a flow that spans two files', async () => {
     const dir = tempDir();
     const talk = new TcpTalk(CLIENT, SERVER).c(10, SYN).s(10.001, SYN | ACK).c(10.002, ACK).c(10.003, PSH | ACK, 100).s(11, PSH | ACK, 500).c(11.001, FIN | ACK).s(11.002, FIN | ACK).c(11.003, ACK);
