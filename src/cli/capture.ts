@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { openCaptureFile } from '../capture/capture-file.js';
 import type { CaptureInterface, CaptureWarning, FrameBatch } from '../capture/frame-batch.js';
-import { captureWarningText } from './capture-warning-text.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { giveToInvokingUser } from '../io/file-ownership.js';
 import { makeOutputDirectory } from '../io/atomic-text-file.js';
@@ -12,6 +11,7 @@ import { refuseOverlappingPaths, samePath } from '../io/output-paths.js';
 import { type DecodeProblem, PacketRecorder } from '../io/packet-recorder.js';
 import { formatBytes, formatCount, formatRate, formatSeconds } from '../viz/format.js';
 import { keyValueTable, tableWidth, useColour } from '../viz/table.js';
+import { captureWarningText } from './capture-warning-text.js';
 import { Interruption } from './interruption.js';
 import type { CliIo } from './main.js';
 import { parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from './option-parsers.js';
