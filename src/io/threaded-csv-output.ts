@@ -71,13 +71,7 @@ export class ThreadedCsvOutput {
   /** Stops the writer without keeping the partial file. */
   async abort(): Promise<void> {
     this.rows.abort();
-    if (!this.channel.hasExited) {
-      const timer = setTimeout(() => void this.channel.terminate(), 5000);
-      let m = await this.channel.next();
-      if (m.type === 'ready') m = await this.channel.next();
-      clearTimeout(timer);
-      await this.channel.terminate();
-    }
+    await this.channel.stopAfterAbort();
   }
 
   /** The error a failed writer reported (for a RingConsumerFailure caught on a producing thread). */

@@ -62,12 +62,7 @@ export class ThreadedFlowFeatures {
   /** Stops the thread; it stops the writer's rows too. */
   async abort(): Promise<void> {
     this.events.abort();
-    if (!this.channel.hasExited) {
-      const timer = setTimeout(() => void this.channel.terminate(), 5000);
-      await this.channel.next();
-      clearTimeout(timer);
-      await this.channel.terminate();
-    }
+    await this.channel.stopAfterAbort();
   }
 
   /** The error the thread reported (for a RingConsumerFailure caught on the extract thread). */

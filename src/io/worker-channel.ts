@@ -7,9 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NetmlError } from '../errors.js';
 
-/** What every thread reports on failure; the rest of its messages are its own. */
+/** the young generation of each thread's heap (see the constructor) */
 const YOUNG_GENERATION_MB = 2;
+/** how long stopAfterAbort() waits for the thread's last report before ending it anyway */
+const STOP_WAIT_MS = 5000;
 
+/** What every thread reports on failure; the rest of its messages are its own. */
 export interface ThreadError {
   type: 'error';
   message: string;
@@ -55,10 +58,6 @@ export class WorkerChannel<M extends { type: string }> {
     });
   }
 
-  get hasExited(): boolean {
-    return this.exited;
-  }
-
   /** The next message, in the order the thread sent them. */
   async next(): Promise<M | ThreadError> {
     while (this.messages.length === 0) await new Promise<void>((resolve) => (this.waiting = resolve));
@@ -67,6 +66,19 @@ export class WorkerChannel<M extends { type: string }> {
 
   async terminate(): Promise<void> {
     await this.worker.terminate();
+  }
+
+  /**
+   * Ends a thread whose ring the owner has just aborted: waits (at most STOP_WAIT_MS) for the thread to
+   * report that it stopped (its first message that is not its start-up 'ready'), then terminates it.
+   */
+  async stopAfterAbort(): Promise<void> {
+    if (this.exited) return;
+    const timer = setTimeout(() => void this.terminate(), STOP_WAIT_MS);
+    let m = await this.next();
+    while (m.type === 'ready') m = await this.next();
+    clearTimeout(timer);
+    await this.terminate();
   }
 
   private deliver(m: M | ThreadError): void {
